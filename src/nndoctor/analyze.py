@@ -1,0 +1,38 @@
+"""From a store to a diagnosis: run the checks, rank the findings, summarise the run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .checks import run_checks
+from .diagnosis import Diagnosis, rank
+from .monitor.store import Store
+
+
+def diagnose_store(
+    store: Store, *, status: str | None = None, run: dict[str, Any] | None = None
+) -> Diagnosis:
+    """Diagnose a store (live, or rebuilt from an events file)."""
+    findings, check_errors = run_checks(store)
+    structure = store.structure
+    summary: dict[str, Any] = {
+        "steps": store.steps_seen,
+        "duration_s": structure.get("duration_s"),
+        "overhead_s": structure.get("overhead_s"),
+    }
+    duration, overhead = structure.get("duration_s"), structure.get("overhead_s")
+    if duration and overhead is not None:
+        summary["overhead_share"] = round(overhead / duration, 4)
+    optimizer = structure.get("optimizer")
+    if optimizer:
+        summary["optimizer"] = optimizer["type"]
+        summary["lr"] = optimizer["groups"][0].get("lr") if optimizer["groups"] else None
+    losses = sorted({f["name"] for f in structure.get("loss_functions", {}).values()})
+    if losses:
+        summary["loss_functions"] = losses
+    internal = [{"probe": e["probe"], "error": e["error"]} for e in store.events("internal-error")]
+    internal += [{"check": e.check, "error": e.error} for e in check_errors]
+    if internal:
+        summary["internal_errors"] = internal
+    summary.update(run or {})
+    return rank(findings, status=status or structure.get("status") or "completed", run=summary)

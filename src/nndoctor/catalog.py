@@ -1,0 +1,479 @@
+"""The knowledge: every finding id, what it means, what it explains, and what to do about it.
+
+This table is the single source of each id's text: `nndoctor explain ID` and the README's table of ids
+are generated from it. Ids are an API (users mute and grep them): once released, an id is never
+renamed or reused. `detected` says whether a check for the id ships yet; the others are reserved so
+that the causal graph is whole.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from .findings import Severity
+
+
+class Kind(enum.Enum):
+    CAUSE = "cause"  # something to change: a setting, the data, the model, the loop
+    SYMPTOM = "symptom"  # what the run shows; explained by causes when one is found
+    STATE = "state"  # the state a pair of train/validation curves is in
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: str
+    kind: Kind
+    severity: Severity
+    summary: str  # what it is and why it stops training
+    advice: str  # what to change, with the numbers a practitioner needs
+    explains: tuple[str, ...] = ()
+    detected: bool = False
+
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+CAUSE, SYMPTOM, STATE = Kind.CAUSE, Kind.SYMPTOM, Kind.STATE
+
+_ENTRIES = [
+    # --- the loss itself -------------------------------------------------------------------------
+    Entry(
+        "loss-nonfinite",
+        "The loss became NaN or infinite",
+        SYMPTOM,
+        E,
+        "Once a NaN reaches the weights through an update, every later step is NaN too: the run is lost "
+        "from that step on. Common sources are an exp/softmax that overflows (logits above about 88 in "
+        "float32), log of 0, division by a zero standard deviation, or an update so large the weights overflow.",
+        "Find the first step and layer where it appeared (shown in the evidence). Compute losses from logits "
+        "with the fused functions (F.cross_entropy, F.binary_cross_entropy_with_logits, torch.logsumexp) "
+        "instead of softmax then log; add an epsilon inside log and sqrt and to denominators (1e-8); check "
+        "the inputs for NaN/Inf. If the gradient norm grew before the NaN, the learning rate is the cause.",
+        detected=True,
+    ),
+    Entry(
+        "loss-diverging",
+        "The training loss is rising",
+        SYMPTOM,
+        E,
+        "A loss that trends upward over many steps means the updates make the model worse: the optimiser "
+        "overshoots, or the objective being minimised is not the one you think.",
+        "Lower the learning rate 10x (e.g. 0.1 to 0.01) and check that the loss you call backward() on is "
+        "the one you mean to minimise. If it rose only after a schedule step, check the schedule.",
+        detected=True,
+    ),
+    Entry(
+        "loss-oscillating",
+        "The training loss oscillates without progress",
+        SYMPTOM,
+        W,
+        "The loss swings up and down by more than it falls: each update jumps across the valley instead of "
+        "descending it.",
+        "Lower the learning rate 3-10x, or reduce the momentum (0.9 to 0.5); a larger batch also smooths "
+        "the gradient. Shuffle the data if batches are ordered by class.",
+        detected=True,
+    ),
+    Entry(
+        "loss-plateau",
+        "The training loss is stuck",
+        SYMPTOM,
+        W,
+        "The training loss stopped falling while still well above what the task allows (for classification, "
+        "near chance level ln(C)). Something blocks learning: tiny updates, dead or saturated units, "
+        "vanishing gradients, a model too small, or labels the inputs cannot predict.",
+        "Look at the causes listed with it. Without one: check that a single batch can be overfitted "
+        "(a healthy model drives its loss near 0 in a few hundred steps), then try a 10x higher learning "
+        "rate, a larger model, or check the labels.",
+        detected=True,
+    ),
+    Entry(
+        "loss-spike",
+        "The loss spikes",
+        SYMPTOM,
+        W,
+        "Isolated jumps of the loss far above its recent level: one batch or one update is much larger "
+        "than the rest.",
+        "Clip the gradient norm (torch.nn.utils.clip_grad_norm_) at about the run's typical norm; look for "
+        "outlier samples in the batches where it jumped; lower the learning rate if spikes recur.",
+    ),
+    # --- optimisation ----------------------------------------------------------------------------
+    Entry(
+        "lr-too-high",
+        "The learning rate is too high",
+        CAUSE,
+        E,
+        "Each update moves the weights by a large share of their size, so the optimiser overshoots: the "
+        "loss rises or swings, gradients grow, and with ReLU plus a softmax/exp loss the logits overflow "
+        "and the weights turn NaN. Healthy updates move each weight tensor by about 0.1% (1e-3) of its norm "
+        "per step.",
+        "Lower it 10x at a time until the loss falls steadily: from 0.1 try 0.01, then 0.001 (a search "
+        "between 0.1 and 0.0001 finds most models' rate; Adam usually wants 1e-4 to 3e-3). A learning-rate "
+        "range test finds it in one short run. Add a warm-up if the loss blows up only in the first steps.",
+        explains=(
+            "loss-diverging",
+            "loss-oscillating",
+            "loss-nonfinite",
+            "exploding-gradients",
+            "loss-spike",
+            "dead-relu",
+        ),
+        detected=True,
+    ),
+    Entry(
+        "lr-too-low",
+        "The learning rate is too low",
+        CAUSE,
+        W,
+        "Updates move the weights by a tiny share of their size (well below 1e-4 per step), so the loss "
+        "crawls down or seems stuck; a schedule that decays the rate to about zero early freezes training "
+        "the same way.",
+        "Raise it 10x at a time (e.g. 1e-5 to 1e-4 to 1e-3) while the loss still falls steadily; for SGD "
+        "start near 0.1, for Adam near 1e-3. If a scheduler is the cause, decay more slowly (a larger "
+        "step_size, gamma closer to 1, or cosine decay over the whole run).",
+        explains=("loss-plateau", "learning-bottleneck"),
+        detected=True,
+    ),
+    Entry(
+        "exploding-gradients",
+        "Gradients are exploding",
+        CAUSE,
+        W,
+        "The gradient norm jumps by orders of magnitude above its usual level, so single updates throw the "
+        "weights far away; recurrent networks on long sequences are the classic case.",
+        "Clip the gradient norm just before optimizer.step(): torch.nn.utils.clip_grad_norm_(model.parameters(), "
+        "max_norm) with the norm given in the evidence (about the run's typical norm). If it keeps happening, "
+        "lower the learning rate, and check the data for outliers: clipping hides a problem, it does not fix it.",
+        explains=("loss-nonfinite", "loss-spike", "loss-diverging", "loss-oscillating"),
+        detected=True,
+    ),
+    Entry(
+        "vanishing-gradients",
+        "Gradients vanish before reaching the first layers",
+        CAUSE,
+        W,
+        "The gradient reaching the first layers is orders of magnitude smaller than at the last layer, so "
+        "the early layers barely learn. Deep stacks of sigmoid or tanh (whose slope is at most 0.25 or 1) "
+        "and poor initialisation are the usual causes.",
+        "Use ReLU-family activations (ReLU, LeakyReLU, GELU) with He init, add normalisation layers "
+        "(BatchNorm, LayerNorm) and residual connections, or make the network shallower (3 to 8 layers "
+        "is a good start).",
+        explains=("loss-plateau", "learning-bottleneck"),
+        detected=True,
+    ),
+    # --- model and loop (issue: model, loss and training-loop faults) ------------------------------
+    Entry(
+        "bad-init",
+        "Weights are badly initialised",
+        CAUSE,
+        W,
+        "Weights that start at zero, at one constant, or far from the scale He/LeCun/Xavier prescribe make "
+        "every unit compute the same thing, or make signals shrink or blow up layer after layer.",
+        "Use He (kaiming_normal_) init before ReLU-family activations, LeCun before SELU or linear layers, "
+        "Xavier/Glorot (xavier_uniform_) before tanh or sigmoid; initialise biases to 0. PyTorch's default "
+        "init is sound: remove the custom init if you are unsure.",
+        explains=(
+            "vanishing-gradients",
+            "exploding-gradients",
+            "loss-plateau",
+            "dead-relu",
+            "saturated-activations",
+            "loss-nonfinite",
+        ),
+    ),
+    Entry(
+        "dead-relu",
+        "Many ReLU units never fire",
+        SYMPTOM,
+        W,
+        "A ReLU whose input is negative for every sample outputs 0 and gets no gradient, so it never "
+        "recovers; when a large share of a layer dies, the layer stops passing information.",
+        "Use LeakyReLU (negative slope 0.01) or GELU, lower the learning rate, and use He init; normalise "
+        "the inputs.",
+        explains=("loss-plateau", "learning-bottleneck"),
+    ),
+    Entry(
+        "saturated-activations",
+        "Sigmoid/tanh units are saturated",
+        SYMPTOM,
+        W,
+        "Units pinned near the bounds of sigmoid or tanh have a slope near 0, so gradients through them vanish.",
+        "Normalise the inputs, use Xavier init, add normalisation layers, or switch hidden layers to ReLU/GELU.",
+        explains=("vanishing-gradients", "loss-plateau"),
+    ),
+    Entry(
+        "batch-too-large",
+        "The batch is too large for the run",
+        CAUSE,
+        W,
+        "With very large batches (full-batch training) the run makes only a handful of updates, and the "
+        "little gradient noise left helps generalisation less.",
+        "Use mini-batches: try 32 or 64, and smaller (16 or 8) if the data set is small; scale the learning "
+        "rate with the batch size.",
+        explains=("learning-bottleneck", "loss-plateau"),
+    ),
+    Entry(
+        "capacity-too-small",
+        "The network is too small for the task",
+        CAUSE,
+        W,
+        "The training loss flattens far above what the task allows while optimisation is healthy: the model "
+        "cannot represent the function.",
+        "Start with 3 to 8 layers and hidden widths of 256 to 1024 (for regression 2 to 3 times the number "
+        "of inputs or outputs), then shrink once it fits; never make a layer narrower than the output.",
+        explains=("loss-plateau", "learning-bottleneck"),
+    ),
+    Entry(
+        "wrong-output-activation",
+        "The last layer's activation does not fit the targets",
+        CAUSE,
+        E,
+        "A ReLU ending a regression cannot output negative targets; a softmax before CrossEntropyLoss or a "
+        "sigmoid before BCEWithLogitsLoss applies it twice and flattens the gradients.",
+        "Regression: no activation on the last layer. CrossEntropyLoss and BCEWithLogitsLoss take raw "
+        "logits: remove the softmax/sigmoid before them. Use sigmoid only for outputs that live in [0, 1].",
+        explains=("dead-relu", "learning-bottleneck", "loss-plateau"),
+    ),
+    Entry(
+        "wrong-loss",
+        "The loss does not fit the targets",
+        CAUSE,
+        E,
+        "MSE on class indices, BCE on multi-class indices or cross-entropy on continuous targets optimise "
+        "something other than the task.",
+        "Classification with C classes: CrossEntropyLoss on raw logits of shape (N, C) and integer targets. "
+        "Binary: BCEWithLogitsLoss. Regression: MSELoss or L1Loss on standardised targets.",
+        explains=("loss-plateau", "learning-bottleneck", "loss-diverging"),
+    ),
+    Entry(
+        "loss-shape-mismatch",
+        "The loss broadcasts mismatched shapes",
+        CAUSE,
+        E,
+        "An output of shape (N, 1) against a target of shape (N,) broadcasts to (N, N): the loss compares "
+        "every prediction with every target and the model learns the mean.",
+        "Make the shapes equal: output.squeeze(-1) or target.unsqueeze(-1).",
+        explains=("loss-plateau", "learning-bottleneck"),
+    ),
+    Entry(
+        "grad-not-zeroed",
+        "Gradients are never reset",
+        CAUSE,
+        E,
+        "Without optimizer.zero_grad() the gradients of every step add up, so the update grows step after step.",
+        "Call optimizer.zero_grad() once per step (before backward). For deliberate accumulation over k "
+        "micro-batches, divide the loss by k and zero the gradients after each optimizer step.",
+        explains=("exploding-gradients", "loss-diverging", "loss-oscillating", "loss-nonfinite"),
+    ),
+    Entry(
+        "params-not-updated",
+        "Some trainable parameters never change",
+        CAUSE,
+        W,
+        "Parameters that are not given to the optimizer, or that get no gradient (detached, unused branch), "
+        "stay at their initial values.",
+        "Pass model.parameters() to the optimizer after the model is complete (and after moving it to the "
+        "device); look for .detach(), .data or torch.no_grad() cutting the graph; set requires_grad=False "
+        "on what you freeze on purpose.",
+        explains=("loss-plateau", "learning-bottleneck"),
+    ),
+    Entry(
+        "eval-mode-training",
+        "Training steps run in eval mode",
+        CAUSE,
+        W,
+        "After model.eval() dropout is off and batch-norm uses its running statistics: the model trains "
+        "without regularisation and with frozen normalisation.",
+        "Call model.train() at the start of every training epoch, after each validation pass.",
+        explains=("overfitting", "no-regularization"),
+    ),
+    # --- data and labels (issue: data and label diagnosis) ----------------------------------------
+    Entry(
+        "data-nonfinite",
+        "The data contains NaN or Inf",
+        CAUSE,
+        E,
+        "A single NaN in a batch makes the loss NaN, and one update spreads it to every weight.",
+        "Find and fix the source (missing values, division by zero in preprocessing); impute or drop the "
+        "rows; assert torch.isfinite(x).all() when loading.",
+        explains=("loss-nonfinite",),
+    ),
+    Entry(
+        "data-not-normalized",
+        "Inputs are not normalised",
+        CAUSE,
+        W,
+        "Features far from zero mean and unit scale, or with scales that differ by orders of magnitude, "
+        "make the loss surface badly conditioned: one learning rate cannot suit every feature.",
+        "Standardise each feature (subtract the training mean, divide by the training std; "
+        "sklearn.preprocessing.StandardScaler), or scale pixels to [0, 1].",
+        explains=(
+            "exploding-gradients",
+            "loss-diverging",
+            "loss-oscillating",
+            "loss-plateau",
+            "saturated-activations",
+            "dead-relu",
+            "loss-nonfinite",
+        ),
+    ),
+    Entry(
+        "targets-not-normalized",
+        "Regression targets are not normalised",
+        CAUSE,
+        W,
+        "Targets with a large magnitude or spread give huge MSE losses and gradients.",
+        "Standardise the targets (and invert the transform for predictions), or use a log transform for "
+        "targets spanning orders of magnitude.",
+        explains=("loss-diverging", "exploding-gradients", "loss-nonfinite", "loss-plateau"),
+    ),
+    Entry(
+        "labels-out-of-range",
+        "Labels are outside the range of outputs",
+        CAUSE,
+        E,
+        "Class indices must lie in [0, C) for a C-way output; 1-based labels or one-hot targets where "
+        "indices are expected crash the loss or train the wrong classes.",
+        "Map labels to 0..C-1 (e.g. y - 1 for 1-based labels) and make the last layer have C outputs.",
+        explains=("loss-nonfinite",),
+    ),
+    Entry(
+        "labels-noisy",
+        "Many labels contradict the inputs",
+        CAUSE,
+        W,
+        "When a large share of labels is wrong the model memorises noise: the training loss stalls or the "
+        "validation loss rises.",
+        "Review the suspect samples listed; relabel or drop them; a robust loss or label smoothing helps "
+        "with moderate noise.",
+        explains=("loss-plateau", "overfitting", "learning-bottleneck"),
+    ),
+    Entry(
+        "class-imbalance",
+        "Classes are badly imbalanced",
+        CAUSE,
+        W,
+        "With an unweighted loss the model learns to predict the majority class and accuracy looks fine.",
+        "Weight the loss by inverse class frequency (CrossEntropyLoss(weight=...)), resample "
+        "(WeightedRandomSampler), and judge with balanced accuracy, F1 or per-class recall.",
+        explains=("learning-bottleneck", "loss-plateau"),
+    ),
+    Entry(
+        "data-unshuffled",
+        "Batches are ordered by class",
+        CAUSE,
+        W,
+        "Consecutive batches holding one class pull the model back and forth between classes.",
+        "Shuffle the training data every epoch (DataLoader(shuffle=True)).",
+        explains=("loss-oscillating", "loss-spike"),
+    ),
+    Entry(
+        "train-val-overlap",
+        "Validation samples were trained on",
+        CAUSE,
+        W,
+        "Samples present in both sets make validation scores optimistic.",
+        "Split before any augmentation or deduplication, and remove duplicates across the split.",
+    ),
+    Entry(
+        "train-val-mismatch",
+        "Validation data comes from another distribution",
+        CAUSE,
+        W,
+        "Inputs preprocessed differently for validation (e.g. a scaler fitted and applied to training data "
+        "only) make validation loss meaningless.",
+        "Apply the same preprocessing, fitted on the training data, to both sets.",
+        explains=("overfitting", "dataset-problem"),
+    ),
+    Entry(
+        "data-duplicates",
+        "The data has many duplicate samples",
+        CAUSE,
+        W,
+        "Duplicates overweight some samples and leak across splits.",
+        "Deduplicate before splitting.",
+        explains=("overfitting",),
+    ),
+    Entry(
+        "data-constant-features",
+        "Some features are constant",
+        CAUSE,
+        I,
+        "A feature with a single value carries no information and breaks standardisation (std = 0).",
+        "Drop constant columns before training.",
+    ),
+    # --- curve states (issue: loss curves) ---------------------------------------------------------
+    Entry(
+        "still-learning",
+        "Still learning",
+        STATE,
+        I,
+        "Train and validation losses are both still falling.",
+        "Train longer: the run has not converged yet.",
+    ),
+    Entry(
+        "overfitting",
+        "Overfitting",
+        STATE,
+        W,
+        "The training loss keeps falling while the validation loss has stopped falling or rises.",
+        "Stop at the best validation epoch (early stopping); add regularisation (dropout 0.1-0.5, weight "
+        "decay 1e-4 to 1e-2), augment the data or get more of it.",
+    ),
+    Entry(
+        "no-regularization",
+        "Overfitting with no regularisation",
+        CAUSE,
+        W,
+        "The model overfits and uses neither dropout nor weight decay.",
+        "Add dropout (p = 0.1 to 0.5 before the last layers) and weight decay (AdamW, 1e-4 to 1e-2); use "
+        "early stopping.",
+        explains=("overfitting",),
+    ),
+    Entry(
+        "dataset-problem",
+        "The training curve and validation curve disagree",
+        STATE,
+        W,
+        "The training loss is flat while the validation loss falls: the two sets do not measure the same "
+        "thing, which points at the data (leakage, different preprocessing, a tiny or easy validation set).",
+        "Check how the split and the preprocessing were made; compare the two sets' statistics.",
+    ),
+    Entry(
+        "learning-bottleneck",
+        "Learning has hit a bottleneck",
+        STATE,
+        W,
+        "Train and validation losses are both flat at a level well above what the task allows.",
+        "Lower the learning rate (or let a schedule lower it) or reduce the batch size; if that does not "
+        "help, the model may be too small.",
+        explains=("loss-plateau",),
+    ),
+]
+
+CATALOG: dict[str, Entry] = {entry.id: entry for entry in _ENTRIES}
+assert len(CATALOG) == len(_ENTRIES), "duplicate catalog id"
+
+
+def entry(finding_id: str) -> Entry:
+    """The catalog entry of an id; a clear error for an unknown one."""
+    try:
+        return CATALOG[finding_id]
+    except KeyError:
+        raise KeyError(f"unknown finding id {finding_id!r}: `nndoctor explain --list` shows them") from None
+
+
+def explained_by(finding_id: str) -> set[str]:
+    """Every id that explains `finding_id`, directly or through intermediate symptoms."""
+    result: set[str] = set()
+    frontier = [finding_id]
+    while frontier:
+        child = frontier.pop()
+        for parent in (e.id for e in _ENTRIES if child in e.explains):
+            if parent not in result:
+                result.add(parent)
+                frontier.append(parent)
+    result.discard(finding_id)
+    return result

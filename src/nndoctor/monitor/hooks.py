@@ -1,0 +1,70 @@
+"""One owner for every hook and patch the monitor installs, and the fail-safe around each probe.
+
+Everything attached goes through a `HookSet`, so `remove_all()` (idempotent) leaves PyTorch exactly as
+it found it. A probe that raises is switched off and the error recorded: the user's step goes on.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+
+class HookSet:
+    """Owns removable hook handles and attribute patches; removes them all, once, in reverse order."""
+
+    def __init__(self) -> None:
+        self._handles: dict[str, Any] = {}
+        self._patches: list[tuple[Any, str, Any]] = []
+
+    def add_handle(self, key: str, handle: Any) -> None:
+        """Keep a torch RemovableHandle under a key, so that a hook can be removed on its own."""
+        self.remove_handle(key)
+        self._handles[key] = handle
+
+    def has_handle(self, key: str) -> bool:
+        return key in self._handles
+
+    def remove_handle(self, key: str) -> None:
+        handle = self._handles.pop(key, None)
+        if handle is not None:
+            handle.remove()
+
+    def patch(self, owner: Any, name: str, make_wrapper: Callable[[Any], Any]) -> None:
+        """Replace `owner.name` by `make_wrapper(original)`; the original comes back on `remove_all`."""
+        original = getattr(owner, name)
+        self._patches.append((owner, name, original))
+        setattr(owner, name, make_wrapper(original))
+
+    def remove_all(self) -> None:
+        for key in list(self._handles):
+            self.remove_handle(key)
+        while self._patches:
+            owner, name, original = self._patches.pop()
+            setattr(owner, name, original)
+
+
+class Probes:
+    """Tracks which probes are on; `guard` runs a probe's code and switches the probe off if it raises."""
+
+    def __init__(self, on_error: Callable[[str, str, str], None]) -> None:
+        self._disabled: set[str] = set()
+        self._on_error = on_error
+
+    def enabled(self, probe: str) -> bool:
+        return probe not in self._disabled
+
+    def disable(self, probe: str, error: BaseException) -> None:
+        self._disabled.add(probe)
+        self._on_error(probe, f"{type(error).__name__}: {error}", traceback.format_exc())
+
+    def guard(self, probe: str, function: Callable[..., Any], *args: Any) -> Any:
+        """Call `function(*args)` unless the probe is off; on an exception switch it off, return None."""
+        if probe in self._disabled:
+            return None
+        try:
+            return function(*args)
+        except Exception as error:  # nndoctor's own failure: never the user's
+            self.disable(probe, error)
+            return None

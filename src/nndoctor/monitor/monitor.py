@@ -1,0 +1,576 @@
+"""The live monitor: global PyTorch hooks that turn a training run into records for the store.
+
+What it sees, without any change to the script:
+- the training loss: the scalar every `backward()` is called on (the loss actually minimised);
+- validation losses: `torch.nn.functional` loss calls (which the `torch.nn` loss modules use) made
+  without gradients;
+- each optimizer step (global optimizer pre/post step hooks): learning rate, and on sampled steps the
+  gradient norm per parameter (before any clipping: `clip_grad_norm_` is observed too) and the
+  update-to-weight ratio;
+- forward activation statistics per leaf module, on sampled steps only: the global module hooks are
+  installed for those steps and removed after, so other steps pay nothing for them.
+
+Cost: on a step that is not sampled the monitor does a few attribute reads and keeps the loss as a
+detached tensor; values reach the host in one transfer per flush. It never draws random numbers, never
+touches the user's data loaders, never writes to a tensor the script owns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+import weakref
+from typing import Any
+
+import torch
+import torch.nn.modules.module as torch_modules
+import torch.optim.optimizer as torch_optim
+
+from .eventlog import EventLog
+from .hooks import HookSet, Probes
+from .pending import PendingSignals
+from .schedule import Schedule
+from .store import Store
+
+# torch.nn.functional losses; the torch.nn loss modules call these, so both are seen.
+LOSS_FUNCTIONS = (
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "kl_div",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+    "soft_margin_loss",
+    "multilabel_soft_margin_loss",
+    "multi_margin_loss",
+    "hinge_embedding_loss",
+    "cosine_embedding_loss",
+    "margin_ranking_loss",
+    "triplet_margin_loss",
+    "ctc_loss",
+)
+CLASS_INDEX_LOSSES = {"cross_entropy", "nll_loss", "multi_margin_loss"}
+ACTIVATION_STATS = ("mean", "std", "zero_frac", "nonfinite_frac", "absmax")
+FLUSH_EVERY = 64  # steps between transfers to the host (and writes of the event log)
+
+
+class Monitor:
+    """Watches whatever trains while it is attached. Use `attach()` / `finish()`, or `nndoctor.watch`."""
+
+    def __init__(
+        self,
+        model: torch.nn.Module | None = None,
+        optimizer: torch.optim.Optimizer | None = None,
+        *,
+        events: str | None = None,
+        schedule: Schedule | None = None,
+    ) -> None:
+        self.store = Store()
+        self.schedule = schedule or Schedule()
+        self._event_log = EventLog(events) if events else None
+        self._hooks = HookSet()
+        self._probes = Probes(self._record_internal_error)
+        self._pending = PendingSignals()
+        self._primary_optimizer = weakref.ref(optimizer) if optimizer is not None else None
+        self._given_model = model
+        self._roots: dict[int, weakref.ref] = {}
+        self._module_names: dict[int, str] = {}
+        self._param_names: dict[int, str] = {}
+        self._params: list[torch.nn.Parameter] = []  # the primary optimizer's parameters, in order
+        self._param_columns: list[str] = []
+        self.step = 0
+        self._train_losses: list[torch.Tensor] = []
+        self._val_losses: list[tuple[torch.Tensor, int]] = []
+        self._loss_functions: dict[str, dict[str, Any]] = {}
+        self._last_loss_input: torch.Tensor | None = None
+        self._preclip_total: torch.Tensor | None = None
+        self._preclip_layers: torch.Tensor | None = None
+        self._snapshot: list[torch.Tensor] | None = None
+        self._activation_stats: dict[str, torch.Tensor] = {}
+        self._activation_columns: list[str] = []
+        self._forward_depth = 0
+        self._nonfinite_reported = False
+        self._in_loss = 0
+        self._attached = False
+        self._started = 0.0
+        self.overhead_s = 0.0
+        self.status: str | None = None
+
+    # --- lifetime -------------------------------------------------------------------------------
+    def attach(self) -> Monitor:
+        if self._attached:
+            return self
+        self._attached = True
+        self._started = time.perf_counter()
+        if self._given_model is not None:
+            self._add_root(self._given_model)
+        self._hooks.add_handle(
+            "optimizer-pre", torch_optim.register_optimizer_step_pre_hook(self._on_step_pre)
+        )
+        self._hooks.add_handle(
+            "optimizer-post", torch_optim.register_optimizer_step_post_hook(self._on_step_post)
+        )
+        self._hooks.patch(torch.autograd, "backward", self._wrap_backward)
+        for name in LOSS_FUNCTIONS:
+            if hasattr(torch.nn.functional, name):
+                self._hooks.patch(
+                    torch.nn.functional, name, lambda original, n=name: self._wrap_loss(n, original)
+                )
+        self._hooks.patch(torch.nn.utils, "clip_grad_norm_", self._wrap_clip)
+        self._install_activation_hooks()
+        return self
+
+    def finish(self, status: str = "completed") -> None:
+        """Flush what is pending, record the run's end, remove every hook. Safe to call twice."""
+        if not self._attached:
+            return
+        self._attached = False
+        self.status = status
+        self._hooks.remove_all()
+        self._probes.guard("flush", self._emit_validation_point)
+        self._probes.guard("flush", self._flush)
+        self._emit(
+            [
+                {
+                    "kind": "structure",
+                    "data": {
+                        "steps": self.step,
+                        "status": status,
+                        "duration_s": round(time.perf_counter() - self._started, 4),
+                        "overhead_s": round(self.overhead_s, 4),
+                    },
+                }
+            ]
+        )
+        if self._event_log is not None:
+            self._event_log.close()
+
+    def _emit(self, records: list[dict[str, Any]]) -> None:
+        for record in records:
+            self.store.apply(record)
+        if self._event_log is not None:
+            self._event_log.write(records)
+
+    def _record_internal_error(self, probe: str, error: str, trace: str) -> None:
+        record = {
+            "kind": "event",
+            "type": "internal-error",
+            "probe": probe,
+            "error": error,
+            "traceback": trace,
+        }
+        with contextlib.suppress(Exception):  # the store itself failed: nothing more can be recorded
+            self._emit([record])
+
+    # --- the model's structure ------------------------------------------------------------------
+    def _add_root(self, module: torch.nn.Module) -> None:
+        if id(module) in self._roots:
+            return
+        self._roots[id(module)] = weakref.ref(module)
+        prefix = "" if len(self._roots) == 1 else f"{type(module).__name__}."
+        for name, sub in module.named_modules():
+            self._module_names.setdefault(
+                id(sub), prefix + name if name else (prefix.rstrip(".") or type(module).__name__)
+            )
+        for name, param in module.named_parameters():
+            self._param_names.setdefault(id(param), prefix + name)
+
+    def _describe(self, optimizer: torch.optim.Optimizer) -> dict[str, Any]:
+        modules = []
+        for ref in self._roots.values():
+            root = ref()
+            if root is None:
+                continue
+            for sub in root.modules():
+                own = sum(p.numel() for p in sub.parameters(recurse=False))
+                info = {
+                    "name": self._module_names.get(id(sub), ""),
+                    "type": type(sub).__name__,
+                    "params": own,
+                    "leaf": not any(True for _ in sub.children()),
+                    "training": sub.training,
+                }
+                for attr in (
+                    "in_features",
+                    "out_features",
+                    "in_channels",
+                    "out_channels",
+                    "hidden_size",
+                    "num_embeddings",
+                    "embedding_dim",
+                    "p",
+                    "negative_slope",
+                ):
+                    value = getattr(sub, attr, None)
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        info[attr] = value
+                modules.append(info)
+        in_optimizer = {id(p) for p in self._params}
+        trainable_outside = [
+            self._param_names.get(id(p), "?")
+            for ref in self._roots.values()
+            if ref() is not None
+            for p in ref().parameters()
+            if p.requires_grad and id(p) not in in_optimizer
+        ][:50]
+        groups = [
+            {k: _plain(v) for k, v in group.items() if k != "params"} | {"num_params": len(group["params"])}
+            for group in optimizer.param_groups
+        ]
+        params = [
+            {"name": name, "shape": list(p.shape), "numel": p.numel(), "requires_grad": p.requires_grad}
+            for name, p in zip(self._param_columns, self._params)
+        ]
+        return {
+            "modules": modules,
+            "params": params,
+            "params_not_in_optimizer": trainable_outside,
+            "optimizer": {"type": type(optimizer).__name__, "groups": groups},
+            "device": str(self._params[0].device) if self._params else "cpu",
+        }
+
+    # --- optimizer steps ------------------------------------------------------------------------
+    def _on_step_pre(self, optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+        began = time.perf_counter()
+        self._probes.guard("step", self._step_pre, optimizer)
+        self.overhead_s += time.perf_counter() - began
+
+    def _on_step_post(self, optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+        began = time.perf_counter()
+        self._probes.guard("step", self._step_post, optimizer)
+        self.overhead_s += time.perf_counter() - began
+
+    def _is_primary(self, optimizer: torch.optim.Optimizer) -> bool:
+        if self._primary_optimizer is None or self._primary_optimizer() is None:
+            self._primary_optimizer = weakref.ref(optimizer)
+        return self._primary_optimizer() is optimizer
+
+    def _step_pre(self, optimizer: torch.optim.Optimizer) -> None:
+        if not self._is_primary(optimizer):
+            self._train_losses.clear()  # another model's loss (e.g. a GAN's second player)
+            return
+        step = self.step
+        if not self._params:
+            self._params = [p for group in optimizer.param_groups for p in group["params"]]
+            self._param_columns = [
+                self._param_names.get(id(p), f"param{i}") for i, p in enumerate(self._params)
+            ]
+            self._emit(
+                [
+                    {"kind": "columns", "name": n, "names": self._param_columns}
+                    for n in ("grad_norm", "update_ratio", "weight_norm")
+                ]
+            )
+            self._emit([{"kind": "structure", "data": self._describe(optimizer)}])
+        self._emit_validation_point()
+        self._probes.guard("loss", self._record_train_loss, step)
+        lr = optimizer.param_groups[0].get("lr")
+        if lr is not None:
+            self._pending.add_scalar("lr", step, lr.detach() if isinstance(lr, torch.Tensor) else float(lr))
+        if self.schedule.sample_gradients(step):
+            self._probes.guard("gradients", self._sample_gradients, step)
+        if self._activation_stats:
+            self._probes.guard("activations", self._emit_activation_stats, step)
+        self._preclip_total = self._preclip_layers = None
+
+    def _step_post(self, optimizer: torch.optim.Optimizer) -> None:
+        if self._primary_optimizer is None or self._primary_optimizer() is not optimizer:
+            return
+        if self._snapshot is not None:
+            self._probes.guard("updates", self._sample_updates, self.step)
+            self._snapshot = None
+        self.step += 1
+        if self.schedule.sample_activations(self.step):
+            self._probes.guard("activations", self._install_activation_hooks)
+        else:
+            self._remove_activation_hooks()
+        if self.step % FLUSH_EVERY == 0:
+            self._probes.guard("flush", self._flush)
+
+    def _record_train_loss(self, step: int) -> None:
+        losses, self._train_losses = self._train_losses, []
+        if not losses:
+            return
+        loss = losses[0] if len(losses) == 1 else torch.stack(losses).sum()  # accumulation: sum of parts
+        self._pending.add_scalar("loss", step, loss)
+        if loss.device.type == "cpu" and not self._nonfinite_reported and not math.isfinite(loss.item()):
+            self._report_nonfinite(step, "loss")
+
+    def _sample_gradients(self, step: int) -> None:
+        params = self._params
+        with torch.no_grad():
+            if self._preclip_layers is not None and self._preclip_layers.numel() == len(params):
+                layer_norms = self._preclip_layers
+            else:
+                layer_norms = _norms([p.grad for p in params])
+            self._pending.add_vector("grad_norm", step, layer_norms)
+            total = self._preclip_total
+            if total is None:
+                total = torch.linalg.vector_norm(torch.nan_to_num(layer_norms, nan=0.0))
+            self._pending.add_scalar("grad_norm", step, total.detach().reshape(()))
+            cpu = layer_norms.device.type == "cpu"
+            if cpu and not self._nonfinite_reported and not bool(torch.isfinite(total)):
+                self._report_nonfinite(step, "gradient")
+            self._snapshot = torch._foreach_mul([p.detach() for p in params], 1.0)
+
+    def _sample_updates(self, step: int) -> None:
+        with torch.no_grad():
+            current = [p.detach() for p in self._params]
+            deltas = torch._foreach_sub(current, self._snapshot)
+            update_norms = torch.stack(torch._foreach_norm(deltas)).float()
+            weight_norms = torch.stack(torch._foreach_norm(current)).float()
+            self._pending.add_vector("update_ratio", step, update_norms / weight_norms.clamp_min(1e-12))
+            self._pending.add_vector("weight_norm", step, weight_norms)
+
+    def _report_nonfinite(self, step: int, signal: str) -> None:
+        """First non-finite loss or gradient: find where it came from while the evidence is still there."""
+        self._nonfinite_reported = True
+        self.schedule.mark_anomaly(step)
+        event: dict[str, Any] = {"kind": "event", "type": "nonfinite", "step": step, "signal": signal}
+        with torch.no_grad():
+            names = self._param_columns
+            weights = _norms([p for p in self._params])
+            grads = _norms([p.grad for p in self._params])
+            bad_weights = [n for n, v in zip(names, weights.tolist()) if not math.isfinite(v)]
+            bad_grads = [n for n, v in zip(names, grads.tolist()) if v == v and not math.isfinite(v)]
+            bad_grads += [n for n, v in zip(names, grads.tolist()) if v != v and n not in bad_grads]
+            event["nonfinite_weights"] = bad_weights[:20]
+            event["nonfinite_weight_count"] = len(bad_weights)
+            event["nonfinite_gradients"] = bad_grads[:20]
+            event["nonfinite_gradient_count"] = len(bad_grads)
+            if self._last_loss_input is not None and self._last_loss_input.is_floating_point():
+                finite = self._last_loss_input[torch.isfinite(self._last_loss_input)]
+                event["loss_input_absmax"] = float(finite.abs().max()) if finite.numel() else float("nan")
+                event["loss_input_nonfinite"] = int((~torch.isfinite(self._last_loss_input)).sum())
+        self._emit([event])
+        self._install_activation_hooks()  # see which module's output goes non-finite next
+
+    # --- losses ---------------------------------------------------------------------------------
+    def _wrap_backward(self, original: Any) -> Any:
+        monitor = self
+
+        def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(tensors, torch.Tensor) and monitor._attached:
+                monitor._probes.guard("loss", monitor._capture_train_loss, tensors)
+            return original(tensors, *args, **kwargs)
+
+        return backward
+
+    def _capture_train_loss(self, tensor: torch.Tensor) -> None:
+        if tensor.numel() == 1 and tensor.is_floating_point():
+            self._train_losses.append(tensor.detach().reshape(()))
+
+    def _wrap_loss(self, name: str, original: Any) -> Any:
+        monitor = self
+
+        def loss_function(input: Any, target: Any = None, *args: Any, **kwargs: Any) -> Any:
+            result = original(input, target, *args, **kwargs)
+            if monitor._attached and monitor._in_loss == 0:
+                monitor._in_loss += 1
+                try:
+                    monitor._probes.guard(
+                        "loss", monitor._observe_loss_call, name, input, target, result, kwargs
+                    )
+                finally:
+                    monitor._in_loss -= 1
+            return result
+
+        loss_function.__wrapped__ = original  # type: ignore[attr-defined]
+        loss_function.__name__ = name
+        loss_function.__doc__ = original.__doc__
+        return loss_function
+
+    def _observe_loss_call(self, name: str, input: Any, target: Any, result: Any, kwargs: dict) -> None:
+        if not isinstance(input, torch.Tensor) or not isinstance(result, torch.Tensor):
+            return
+        training = torch.is_grad_enabled() and input.requires_grad
+        phase = "train" if training else "val"
+        key = f"{phase}:{name}"
+        if key not in self._loss_functions:
+            info: dict[str, Any] = {
+                "name": name,
+                "phase": phase,
+                "input_shape": list(input.shape),
+                "input_dtype": str(input.dtype).replace("torch.", ""),
+            }
+            if isinstance(target, torch.Tensor):
+                info["target_shape"] = list(target.shape)
+                info["target_dtype"] = str(target.dtype).replace("torch.", "")
+            for option in ("reduction", "label_smoothing", "ignore_index"):
+                if option in kwargs and isinstance(kwargs[option], (str, int, float)):
+                    info[option] = kwargs[option]
+            self._loss_functions[key] = info
+            self._emit([{"kind": "structure", "data": {"loss_functions": dict(self._loss_functions)}}])
+        if training:
+            self._last_loss_input = input.detach()
+            return
+        value = result.detach().float()
+        reduction = kwargs.get("reduction", "mean")
+        if reduction == "sum":
+            count = (
+                target.shape[0]
+                if name in CLASS_INDEX_LOSSES and isinstance(target, torch.Tensor) and target.dim() > 0
+                else input.numel()
+            )
+            value = value / max(count, 1)
+        elif value.numel() != 1:
+            value = value.mean()
+        batch = input.shape[0] if input.dim() > 0 else 1
+        self._val_losses.append((value.reshape(()), batch))
+
+    def _emit_validation_point(self) -> None:
+        """Validation losses since the last training step become one point, weighted by batch size."""
+        if not self._val_losses:
+            return
+        values, weights = zip(*self._val_losses)
+        self._val_losses = []
+        weight = torch.tensor(weights, dtype=torch.float32, device=values[0].device)
+        mean = (torch.stack(values) * weight).sum() / weight.sum()
+        self._pending.add_scalar("val_loss", self.step, mean)
+
+    def _wrap_clip(self, original: Any) -> Any:
+        monitor = self
+
+        def clip_grad_norm_(parameters: Any, max_norm: float, *args: Any, **kwargs: Any) -> Any:
+            if monitor._attached and monitor.schedule.sample_gradients(monitor.step) and monitor._params:
+                parameters = list(parameters) if not isinstance(parameters, torch.Tensor) else [parameters]
+                monitor._probes.guard("gradients", monitor._capture_preclip)
+            total = original(parameters, max_norm, *args, **kwargs)
+            if monitor._attached:
+                monitor._probes.guard("gradients", monitor._capture_clip_total, total, max_norm)
+            return total
+
+        clip_grad_norm_.__wrapped__ = original  # type: ignore[attr-defined]
+        clip_grad_norm_.__doc__ = original.__doc__
+        return clip_grad_norm_
+
+    def _capture_preclip(self) -> None:
+        with torch.no_grad():
+            self._preclip_layers = _norms([p.grad for p in self._params])
+
+    def _capture_clip_total(self, total: Any, max_norm: float) -> None:
+        if isinstance(total, torch.Tensor):
+            self._preclip_total = total.detach().reshape(()).float()
+        if "clip_max_norm" not in self.store.structure:
+            self._emit([{"kind": "structure", "data": {"clip_max_norm": float(max_norm)}}])
+
+    # --- activations ----------------------------------------------------------------------------
+    def _install_activation_hooks(self) -> None:
+        if self._hooks.has_handle("forward"):
+            return
+        self._hooks.add_handle(
+            "forward-pre", torch_modules.register_module_forward_pre_hook(self._on_forward_pre)
+        )
+        self._hooks.add_handle("forward", torch_modules.register_module_forward_hook(self._on_forward))
+
+    def _remove_activation_hooks(self) -> None:
+        self._hooks.remove_handle("forward-pre")
+        self._hooks.remove_handle("forward")
+
+    def _on_forward_pre(self, module: torch.nn.Module, inputs: Any) -> None:
+        began = time.perf_counter()
+        if self._forward_depth == 0 and not isinstance(module, torch.nn.modules.loss._Loss):
+            self._probes.guard("structure", self._add_root, module)
+        self._forward_depth += 1
+        self.overhead_s += time.perf_counter() - began
+
+    def _on_forward(self, module: torch.nn.Module, inputs: Any, output: Any) -> None:
+        began = time.perf_counter()
+        self._forward_depth = max(0, self._forward_depth - 1)
+        if (
+            isinstance(output, torch.Tensor)
+            and output.is_floating_point()
+            and output.numel() > 0
+            and torch.is_grad_enabled()
+            and not any(True for _ in module.children())
+            and not isinstance(module, torch.nn.modules.loss._Loss)
+        ):
+            self._probes.guard("activations", self._activation_sample, module, output)
+        self.overhead_s += time.perf_counter() - began
+
+    def _activation_sample(self, module: torch.nn.Module, output: torch.Tensor) -> None:
+        with torch.no_grad():
+            out = output.detach().float()
+            finite = torch.isfinite(out)
+            stats = torch.stack(
+                [
+                    out.mean(),
+                    out.std() if out.numel() > 1 else out.new_zeros(()),
+                    (out == 0).float().mean(),
+                    (~finite).float().mean(),
+                    out.abs().max(),
+                ]
+            )
+        name = self._module_names.get(id(module)) or f"{type(module).__name__}@{id(module):x}"
+        self._activation_stats[name] = stats
+
+    def _emit_activation_stats(self, step: int) -> None:
+        stats, self._activation_stats = self._activation_stats, {}
+        new = [name for name in stats if name not in self._activation_columns]
+        if new:
+            self._activation_columns.extend(new)
+            self._emit(
+                [
+                    {"kind": "columns", "name": f"act_{s}", "names": list(self._activation_columns)}
+                    for s in ACTIVATION_STATS
+                ]
+            )
+        missing = None
+        rows = []
+        for name in self._activation_columns:
+            row = stats.get(name)
+            if row is None:
+                if missing is None:
+                    missing = torch.full(
+                        (len(ACTIVATION_STATS),), float("nan"), device=next(iter(stats.values())).device
+                    )
+                row = missing
+            rows.append(row)
+        table = torch.stack(rows)
+        for index, stat in enumerate(ACTIVATION_STATS):
+            self._pending.add_vector(f"act_{stat}", step, table[:, index])
+
+    # --- to the host ----------------------------------------------------------------------------
+    def _flush(self) -> None:
+        records = self._pending.drain()
+        if not self._nonfinite_reported:  # accelerators: non-finite losses are seen only here
+            for record in records:
+                if record["kind"] == "scalars" and record["name"] == "loss":
+                    bad = [s for s, v in zip(record["steps"], record["values"]) if not math.isfinite(v)]
+                    if bad:
+                        self._nonfinite_reported = True
+                        self.schedule.mark_anomaly(self.step)
+                        records.append(
+                            {"kind": "event", "type": "nonfinite", "step": bad[0], "signal": "loss"}
+                        )
+        self._emit(records)
+
+
+def _norms(tensors: list[torch.Tensor | None]) -> torch.Tensor:
+    """L2 norm of each tensor (NaN for a missing one), as one float tensor; one fused kernel."""
+    present = [i for i, t in enumerate(tensors) if t is not None and not t.is_sparse]
+    if not present:
+        return torch.full((len(tensors),), float("nan"))
+    norms = torch.stack(torch._foreach_norm([tensors[i] for i in present])).float()
+    if len(present) == len(tensors):
+        return norms
+    out = torch.full((len(tensors),), float("nan"), device=norms.device)
+    out[present] = norms
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-able copy of an optimizer setting."""
+    if isinstance(value, torch.Tensor):
+        return value.item() if value.numel() == 1 else value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,67 @@
+"""Signals waiting on the device until a flush brings them to the host in one transfer.
+
+A `.item()` per step would force a host-device synchronisation the script may not do itself; keeping
+detached tensors and stacking them at a flush costs one transfer per flush instead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import torch
+
+
+class PendingSignals:
+    def __init__(self) -> None:
+        self._scalars: dict[str, list[tuple[int, Any]]] = defaultdict(list)
+        self._vectors: list[tuple[str, int, Any]] = []
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._scalars.values()) + len(self._vectors)
+
+    def add_scalar(self, name: str, step: int, value: Any) -> None:
+        """`value` is a float or a 0-d tensor (already detached)."""
+        self._scalars[name].append((step, value))
+
+    def add_vector(self, name: str, step: int, values: torch.Tensor) -> None:
+        self._vectors.append((name, step, values))
+
+    def drain(self) -> list[dict[str, Any]]:
+        """Records for everything pending, in arrival order per series; empties the buffer."""
+        tensors = [v for items in self._scalars.values() for _, v in items if isinstance(v, torch.Tensor)]
+        tensors += [v for _, _, v in self._vectors]
+        host = iter(_to_host(tensors))
+        records = []
+        for name, items in self._scalars.items():
+            values = [next(host)[0] if isinstance(v, torch.Tensor) else float(v) for _, v in items]
+            records.append(
+                {"kind": "scalars", "name": name, "steps": [s for s, _ in items], "values": values}
+            )
+        for name, step, _ in self._vectors:
+            records.append({"kind": "vector", "name": name, "step": step, "values": next(host)})
+        self._scalars.clear()
+        self._vectors.clear()
+        return records
+
+
+def _to_host(tensors: list[torch.Tensor]) -> list[list[float]]:
+    """Lists of floats for each tensor, with one transfer per device."""
+    if not tensors:
+        return []
+    flat = [
+        t.detach().reshape(-1).to(torch.float64) if t.device.type == "cpu" else t.detach().reshape(-1).float()
+        for t in tensors
+    ]
+    sizes = [t.numel() for t in flat]
+    by_device: dict[torch.device, list[int]] = defaultdict(list)
+    for index, t in enumerate(flat):
+        by_device[t.device].append(index)
+    out: list[list[float]] = [[] for _ in flat]
+    for indexes in by_device.values():
+        joined = torch.cat([flat[i] for i in indexes]).cpu().tolist()
+        offset = 0
+        for i in indexes:
+            out[i] = joined[offset : offset + sizes[i]]
+            offset += sizes[i]
+    return out

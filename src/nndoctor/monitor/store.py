@@ -1,0 +1,132 @@
+"""Bounded memory of a run, built from records.
+
+The monitor emits plain JSON-able records; the store applies them, and the event log writes the same
+records to disk. Replaying an event log through `Store.apply` therefore rebuilds exactly the store that
+the live run had, so `nndoctor diagnose events.jsonl` sees what `nndoctor run` saw.
+
+Record kinds:
+    {"kind": "structure", "data": {...}}                       facts about model, optimizer, losses (merged)
+    {"kind": "scalars", "name": N, "steps": [...], "values": [...]}   one value per step
+    {"kind": "columns", "name": N, "names": [...]}             column names of a vector series
+    {"kind": "vector", "name": N, "step": S, "values": [...]}  one sampled value per column (layer)
+    {"kind": "event", "type": T, ...}                          something that happened once
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+SERIES_CAPACITY = 4096  # points per scalar series before halving its resolution
+VECTOR_CAPACITY = 512  # sampled rows per vector series before halving
+EVENT_CAPACITY = 200
+
+
+class DecimatedSeries:
+    """Keeps at most `capacity` points: when full, every other point is dropped and the stride doubles.
+
+    A run of any length therefore costs the same memory, with full resolution for short runs and an
+    evenly thinned history for long ones. Minimum, maximum and the first non-finite step are kept exactly.
+    """
+
+    def __init__(self, capacity: int = SERIES_CAPACITY) -> None:
+        self.capacity = capacity
+        self.stride = 1
+        self._pending = 0  # points skipped since the last kept one
+        self.steps: list[int] = []
+        self.values: list[Any] = []
+        self.count = 0
+        self.first_nonfinite_step: int | None = None
+        self.first_step: int | None = None
+        self.first_value: Any = None
+
+    def append(self, step: int, value: Any) -> None:
+        self.count += 1
+        if self.first_step is None:
+            self.first_step, self.first_value = step, value
+        if self.first_nonfinite_step is None and not np.all(np.isfinite(value)):
+            self.first_nonfinite_step = step
+        if self._pending % self.stride == 0:
+            self.steps.append(step)
+            self.values.append(value)
+            if len(self.steps) >= self.capacity:
+                self.steps = self.steps[::2]
+                self.values = self.values[::2]
+                self.stride *= 2
+        self._pending = (self._pending + 1) % self.stride
+
+
+class Store:
+    """Everything the checks read. Build it with `apply(record)`; read it with the accessors."""
+
+    def __init__(self) -> None:
+        self.structure: dict[str, Any] = {}
+        self._scalars: dict[str, DecimatedSeries] = {}
+        self._vectors: dict[str, DecimatedSeries] = {}
+        self._columns: dict[str, list[str]] = {}
+        self._events: list[dict[str, Any]] = []
+        self.records_applied = 0
+
+    # --- building -------------------------------------------------------------------------------
+    def apply(self, record: dict[str, Any]) -> None:
+        kind = record["kind"]
+        if kind == "scalars":
+            series = self._scalars.setdefault(record["name"], DecimatedSeries())
+            for step, value in zip(record["steps"], record["values"]):
+                series.append(int(step), _to_float(value))
+        elif kind == "vector":
+            series = self._vectors.setdefault(record["name"], DecimatedSeries(VECTOR_CAPACITY))
+            series.append(int(record["step"]), np.asarray(record["values"], dtype=float))
+        elif kind == "columns":
+            self._columns[record["name"]] = list(record["names"])
+        elif kind == "structure":
+            self.structure.update(record["data"])
+        elif kind == "event":
+            if len(self._events) < EVENT_CAPACITY:
+                self._events.append({k: v for k, v in record.items() if k != "kind"})
+        else:
+            raise ValueError(f"unknown record kind {kind!r}")
+        self.records_applied += 1
+
+    # --- reading --------------------------------------------------------------------------------
+    def scalar_names(self) -> list[str]:
+        return sorted(self._scalars)
+
+    def series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Steps and values of a scalar series (empty arrays when it was never recorded)."""
+        series = self._scalars.get(name)
+        if series is None:
+            return np.zeros(0, dtype=int), np.zeros(0)
+        return np.asarray(series.steps, dtype=int), np.asarray(series.values, dtype=float)
+
+    def series_info(self, name: str) -> DecimatedSeries | None:
+        return self._scalars.get(name)
+
+    def vectors(self, name: str) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Steps, column names and a (samples x columns) matrix of a sampled vector series.
+
+        Rows recorded before a column existed are padded with NaN.
+        """
+        series = self._vectors.get(name)
+        names = self._columns.get(name, [])
+        if series is None or not series.values:
+            return np.zeros(0, dtype=int), names, np.zeros((0, len(names)))
+        width = max(len(names), max(len(v) for v in series.values))
+        matrix = np.full((len(series.values), width), np.nan)
+        for row, values in enumerate(series.values):
+            matrix[row, : len(values)] = values
+        names = names + [f"#{i}" for i in range(len(names), width)]
+        return np.asarray(series.steps, dtype=int), names, matrix
+
+    def events(self, event_type: str | None = None) -> list[dict[str, Any]]:
+        return [e for e in self._events if event_type is None or e["type"] == event_type]
+
+    @property
+    def steps_seen(self) -> int:
+        """Number of optimizer steps observed."""
+        return int(self.structure.get("steps", 0))
+
+
+def _to_float(value: Any) -> float:
+    return float("nan") if value is None else float(value)
