@@ -37,10 +37,10 @@ class ContainsTokenModel(nn.Module):
 
 
 model = ContainsTokenModel(VOCAB)
-optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
+optimizer = torch.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.01)
 val_x, val_y = make_batch(512)
 
-steps = 300
+steps = 160
 for step in range(1, steps + 1):
     model.train()
     x, y = make_batch(64)
@@ -50,7 +50,7 @@ for step in range(1, steps + 1):
     loss.backward()
     optimizer.step()
 
-    if step % 50 == 0:
+    if step % 20 == 0:
         model.eval()
         with torch.no_grad():
             val_acc = (model(val_x).argmax(-1) == val_y).float().mean().item()

@@ -33,7 +33,6 @@ class DecimatedSeries:
     def __init__(self, capacity: int = SERIES_CAPACITY) -> None:
         self.capacity = capacity
         self.stride = 1
-        self._pending = 0  # points skipped since the last kept one
         self.steps: list[int] = []
         self.values: list[Any] = []
         self.count = 0
@@ -42,19 +41,19 @@ class DecimatedSeries:
         self.first_value: Any = None
 
     def append(self, step: int, value: Any) -> None:
+        index = self.count  # kept points are those whose index is a multiple of the stride
         self.count += 1
         if self.first_step is None:
             self.first_step, self.first_value = step, value
         if self.first_nonfinite_step is None and not np.all(np.isfinite(value)):
             self.first_nonfinite_step = step
-        if self._pending % self.stride == 0:
+        if index % self.stride == 0:
             self.steps.append(step)
             self.values.append(value)
             if len(self.steps) >= self.capacity:
                 self.steps = self.steps[::2]
                 self.values = self.values[::2]
                 self.stride *= 2
-        self._pending = (self._pending + 1) % self.stride
 
 
 class Store:

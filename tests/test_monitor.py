@@ -1,0 +1,209 @@
+"""The monitor's promises: no observer effect, no hooks left behind, its own failures contained."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.modules.module as torch_modules
+import torch.optim.optimizer as torch_optim
+from torch import nn
+from torch.nn import functional as F
+
+import nndoctor
+from nndoctor.monitor.eventlog import read_events
+from nndoctor.monitor.monitor import Monitor
+from nndoctor.monitor.store import DecimatedSeries
+
+
+def train(steps: int = 80, *, clip: bool = True, validate_every: int = 20) -> nn.Module:
+    """A small seeded run with the usual ingredients: dropout (draws random numbers), clipping, Adam,
+    a scheduler and a validation pass in eval mode under no_grad."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Dropout(0.2), nn.Linear(32, 3))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.5)
+    inputs, targets = torch.randn(256, 8), torch.randint(0, 3, (256,))
+    for step in range(steps):
+        index = torch.randint(0, 256, (32,))
+        loss = nn.CrossEntropyLoss()(model(inputs[index]), targets[index])
+        optimizer.zero_grad()
+        loss.backward()
+        if clip:
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        scheduler.step()
+        if step % validate_every == validate_every - 1:
+            model.eval()
+            with torch.no_grad():
+                F.cross_entropy(model(inputs[:64]), targets[:64])
+            model.train()
+    return model
+
+
+def global_hook_counts() -> tuple[int, ...]:
+    return (
+        len(torch_modules._global_forward_hooks),
+        len(torch_modules._global_forward_pre_hooks),
+        len(torch_optim._global_optimizer_pre_hooks),
+        len(torch_optim._global_optimizer_post_hooks),
+    )
+
+
+ORIGINALS = (torch.autograd.backward, F.cross_entropy, F.mse_loss, nn.utils.clip_grad_norm_)
+
+
+def test_parameters_bitwise_equal_with_and_without_the_monitor():
+    plain = train()
+    with nndoctor.watch():
+        watched = train()
+    for (name, a), (_, b) in zip(plain.named_parameters(), watched.named_parameters()):
+        assert torch.equal(a, b), name
+
+
+def test_monitor_draws_from_no_random_generator():
+    torch.manual_seed(1)
+    random.seed(1)
+    np.random.seed(1)
+    states = (torch.random.get_rng_state(), random.getstate(), np.random.get_state()[1].copy())
+    monitor = Monitor().attach()
+    model = nn.Linear(4, 2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    torch.set_rng_state(states[0])  # building the model drew numbers: start the comparison from here
+    for _ in range(5):
+        model.zero_grad()
+        F.mse_loss(model(torch.ones(3, 4)), torch.zeros(3, 2)).backward()
+        optimizer.step()
+    monitor.finish()
+    assert torch.equal(torch.random.get_rng_state(), states[0])
+    assert random.getstate() == states[1]
+    assert np.array_equal(np.random.get_state()[1], states[2])
+
+
+def test_no_hook_or_patch_left_behind_even_when_training_raises():
+    before = global_hook_counts()
+    with pytest.raises(RuntimeError, match="user bug"), nndoctor.watch():
+        train(steps=3)
+        raise RuntimeError("user bug")
+    assert global_hook_counts() == before
+    assert (torch.autograd.backward, F.cross_entropy, F.mse_loss, nn.utils.clip_grad_norm_) == ORIGINALS
+    model = nn.Linear(2, 2)
+    assert not model._forward_hooks and not model._forward_pre_hooks
+
+
+def test_records_loss_lr_gradients_updates_validation_and_structure():
+    with nndoctor.watch() as doc:
+        train(steps=80)
+    store = doc.store
+    assert store.steps_seen == 80
+    steps, losses = store.series("loss")
+    assert list(steps) == list(range(80)) and np.isfinite(losses).all()
+    lr_steps, lrs = store.series("lr")
+    assert lrs[0] == pytest.approx(1e-2) and lrs[-1] == pytest.approx(2.5e-3)  # StepLR halved it at 30 and 60
+    val_steps, val_losses = store.series("val_loss")
+    assert list(val_steps) == [20, 40, 60, 80] and np.isfinite(val_losses).all()
+    _, names, grads = store.vectors("grad_norm")
+    assert names == ["0.weight", "0.bias", "3.weight", "3.bias"] and (grads > 0).all()
+    _, _, ratios = store.vectors("update_ratio")
+    assert ((ratios > 1e-5) & (ratios < 1.0)).all()
+    _, modules, zeros = store.vectors("act_zero_frac")
+    assert "1" in modules and 0.2 < zeros[0, modules.index("1")] < 0.8  # the ReLU's share of zeros
+    assert store.structure["optimizer"]["type"] == "Adam"
+    assert store.structure["clip_max_norm"] == 1.0
+    assert {f["phase"] for f in store.structure["loss_functions"].values()} == {"train", "val"}
+
+
+def test_gradient_norm_is_recorded_before_clipping():
+    with nndoctor.watch() as doc:
+        torch.manual_seed(0)
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
+        loss = F.mse_loss(model(torch.ones(8, 4)), torch.full((8, 1), 100.0))
+        loss.backward()
+        norm_before = float(
+            torch.linalg.vector_norm(torch.cat([p.grad.flatten() for p in model.parameters()]))
+        )
+        nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+        optimizer.step()
+    _, totals = doc.store.series("grad_norm")
+    assert totals[0] == pytest.approx(norm_before, rel=1e-5) and norm_before > 10
+
+
+@pytest.mark.parametrize(
+    "probe_method",
+    [
+        "_record_train_loss",
+        "_sample_gradients",
+        "_sample_updates",
+        "_activation_sample",
+        "_observe_loss_call",
+        "_flush",
+    ],
+)
+def test_a_failing_probe_is_switched_off_and_training_goes_on(monkeypatch, probe_method):
+    calls = []
+
+    def broken(self, *args, **kwargs):
+        calls.append(1)
+        raise ValueError("injected fault")
+
+    monkeypatch.setattr(Monitor, probe_method, broken)
+    plain = train(steps=70)
+    with nndoctor.watch() as doc:
+        watched = train(steps=70)
+    for a, b in zip(plain.parameters(), watched.parameters()):
+        assert torch.equal(a, b)
+    errors = doc.store.events("internal-error")
+    assert len(errors) == 1 and "injected fault" in errors[0]["error"]  # recorded once, then switched off
+    assert len(calls) == 1
+    assert doc.diagnosis().run["internal_errors"][0]["error"] == "ValueError: injected fault"
+
+
+def test_event_log_replays_to_the_same_store(tmp_path):
+    path = tmp_path / "run.events.jsonl"
+    with nndoctor.watch(events=str(path)) as doc:
+        train(steps=70)
+    replayed = read_events(path)
+    for name in ("loss", "lr", "grad_norm", "val_loss"):
+        live, again = doc.store.series(name), replayed.series(name)
+        assert np.array_equal(live[0], again[0]) and np.allclose(live[1], again[1], equal_nan=True)
+    assert replayed.structure == doc.store.structure
+    assert nndoctor.diagnose_events(str(path)).ids() == doc.diagnosis().ids()
+
+
+def test_event_log_survives_a_torn_last_line(tmp_path):
+    path = tmp_path / "killed.events.jsonl"
+    with nndoctor.watch(events=str(path)):
+        train(steps=70)
+    text = path.read_text()
+    path.write_text(text + '{"kind": "scalars", "name": "lo')  # what a SIGKILL mid-write leaves
+    assert read_events(path).steps_seen == 70
+
+
+def test_decimated_series_memory_is_bounded_and_keeps_extremes_known():
+    series = DecimatedSeries(capacity=64)
+    for step in range(100_000):
+        series.append(step, float("nan") if step == 77_777 else float(step))
+    assert len(series.steps) < 64 and series.count == 100_000
+    assert series.first_nonfinite_step == 77_777
+    assert series.steps[0] == 0 and series.steps[-1] > 90_000
+    strides = np.diff(series.steps)
+    assert (strides == strides[0]).all()  # evenly thinned
+
+
+def test_nonfinite_loss_is_located_at_its_first_step():
+    with nndoctor.watch() as doc:
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        optimizer = torch.optim.SGD(model.parameters(), lr=1e-2)
+        for step in range(20):
+            target = torch.full((16, 1), float("inf") if step == 12 else 1.0)
+            loss = F.mse_loss(model(torch.randn(16, 4)), target)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    events = doc.store.events("nonfinite")
+    assert events[0]["step"] == 12 and events[0]["signal"] == "loss"
+    assert doc.store.series_info("loss").first_nonfinite_step == 12
