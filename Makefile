@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 # The CPU wheel of torch; a looser pin would pull a multi-GB CUDA build.
 TORCH := torch==2.13.0
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format docs bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -26,6 +26,9 @@ test: lint
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix src tests benchmarks
 	$(VENV)/bin/ruff format src tests benchmarks
+
+docs: $(VENV)/.installed
+	$(PY) -m nndoctor.docs README.md
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/detect.py

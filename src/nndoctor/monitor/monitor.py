@@ -288,7 +288,7 @@ class Monitor:
         self.step += 1
         if self.schedule.sample_activations(self.step):
             self._probes.guard("activations", self._install_activation_hooks)
-        else:
+        elif self._hooks.has_handle("forward"):
             self._remove_activation_hooks()
         if self.step % FLUSH_EVERY == 0:
             self._probes.guard("flush", self._flush)
@@ -297,9 +297,13 @@ class Monitor:
         losses, self._train_losses = self._train_losses, []
         if not losses:
             return
-        loss = losses[0] if len(losses) == 1 else torch.stack(losses).sum()  # accumulation: sum of parts
-        self._pending.add_scalar("loss", step, loss)
-        if loss.device.type == "cpu" and not self._nonfinite_reported and not math.isfinite(loss.item()):
+        loss = losses[0] if len(losses) == 1 else torch.stack([t.reshape(()) for t in losses]).sum()
+        if loss.device.type != "cpu":  # keep it on the device until the next flush
+            self._pending.add_scalar("loss", step, loss)
+            return
+        value = loss.item()  # on the CPU a read, not a synchronisation: check it now, while evidence is fresh
+        self._pending.add_scalar("loss", step, value)
+        if not self._nonfinite_reported and not math.isfinite(value):
             self._report_nonfinite(step, "loss")
 
     def _sample_gradients(self, step: int) -> None:
@@ -344,10 +348,12 @@ class Monitor:
             event["nonfinite_weight_count"] = len(bad_weights)
             event["nonfinite_gradients"] = bad_grads[:20]
             event["nonfinite_gradient_count"] = len(bad_grads)
-            if self._last_loss_input is not None and self._last_loss_input.is_floating_point():
-                finite = self._last_loss_input[torch.isfinite(self._last_loss_input)]
+            last_input = self._last_loss_input
+            if last_input is not None and last_input.is_floating_point():
+                last_input = last_input.detach()
+                finite = last_input[torch.isfinite(last_input)]
                 event["loss_input_absmax"] = float(finite.abs().max()) if finite.numel() else float("nan")
-                event["loss_input_nonfinite"] = int((~torch.isfinite(self._last_loss_input)).sum())
+                event["loss_input_nonfinite"] = int((~torch.isfinite(last_input)).sum())
         self._emit([event])
         self._install_activation_hooks()  # see which module's output goes non-finite next
 
@@ -364,7 +370,7 @@ class Monitor:
 
     def _capture_train_loss(self, tensor: torch.Tensor) -> None:
         if tensor.numel() == 1 and tensor.is_floating_point():
-            self._train_losses.append(tensor.detach().reshape(()))
+            self._train_losses.append(tensor.detach())
 
     def _wrap_loss(self, name: str, original: Any) -> Any:
         monitor = self
@@ -408,7 +414,7 @@ class Monitor:
             self._loss_functions[key] = info
             self._emit([{"kind": "structure", "data": {"loss_functions": dict(self._loss_functions)}}])
         if training:
-            self._last_loss_input = input.detach()
+            self._last_loss_input = input  # detached only if a forensic needs it: no op per step
             return
         value = result.detach().float()
         reduction = kwargs.get("reduction", "mean")

@@ -47,21 +47,15 @@ class PendingSignals:
 
 def _to_host(tensors: list[torch.Tensor]) -> list[list[float]]:
     """Lists of floats for each tensor, with one transfer per device."""
-    if not tensors:
-        return []
-    flat = [
-        t.detach().reshape(-1).to(torch.float64) if t.device.type == "cpu" else t.detach().reshape(-1).float()
-        for t in tensors
-    ]
-    sizes = [t.numel() for t in flat]
     by_device: dict[torch.device, list[int]] = defaultdict(list)
-    for index, t in enumerate(flat):
-        by_device[t.device].append(index)
-    out: list[list[float]] = [[] for _ in flat]
+    for index, tensor in enumerate(tensors):
+        by_device[tensor.device].append(index)
+    out: list[list[float]] = [[] for _ in tensors]
     for indexes in by_device.values():
-        joined = torch.cat([flat[i] for i in indexes]).cpu().tolist()
+        flat = [tensors[i].detach().reshape(-1) for i in indexes]
+        joined = torch.cat(flat).double().cpu().tolist()
         offset = 0
-        for i in indexes:
-            out[i] = joined[offset : offset + sizes[i]]
-            offset += sizes[i]
+        for i, part in zip(indexes, flat):
+            out[i] = joined[offset : offset + part.numel()]
+            offset += part.numel()
     return out

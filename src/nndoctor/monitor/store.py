@@ -14,6 +14,7 @@ Record kinds:
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -45,7 +46,8 @@ class DecimatedSeries:
         self.count += 1
         if self.first_step is None:
             self.first_step, self.first_value = step, value
-        if self.first_nonfinite_step is None and not np.all(np.isfinite(value)):
+        finite = math.isfinite(value) if isinstance(value, float) else bool(np.all(np.isfinite(value)))
+        if self.first_nonfinite_step is None and not finite:
             self.first_nonfinite_step = step
         if index % self.stride == 0:
             self.steps.append(step)

@@ -1,0 +1,175 @@
+"""Detection accuracy on the fault zoo: run `nndoctor run` on every scenario and score the diagnosis.
+
+Each scenario in benchmarks/scenarios/ declares, for this benchmark only, the injected cause
+(`# fault: ID`, or `none` for a healthy run) and the symptoms it should also show (`# shows: ID ...`).
+
+    python benchmarks/detect.py [--only SUBSTRING] [--jobs N] [--json PATH]
+
+Prints per scenario the headline finding and all reported ids, then top-1 and top-3 accuracy over the
+faulty scenarios, recall of the expected symptoms, and false alarms (any warning or error on a healthy
+run). Exits 1 when a target is missed (top-1 on every fault, no false alarm).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+TIMEOUT_S = 300
+
+
+@dataclass
+class Scenario:
+    path: Path
+    fault: str  # "none" for a healthy run
+    shows: list[str]
+
+    @property
+    def healthy(self) -> bool:
+        return self.fault == "none"
+
+
+@dataclass
+class Outcome:
+    scenario: Scenario
+    ids: list[str] = field(default_factory=list)
+    alarms: list[str] = field(default_factory=list)  # ids at warning or error severity
+    status: str = ""
+    seconds: float = 0.0
+    error: str = ""
+
+    @property
+    def top1(self) -> bool:
+        return bool(self.ids) and self.ids[0] == self.scenario.fault
+
+    @property
+    def top3(self) -> bool:
+        return self.scenario.fault in self.ids[:3]
+
+    @property
+    def false_alarm(self) -> bool:
+        return self.scenario.healthy and bool(self.alarms)
+
+    @property
+    def passed(self) -> bool:
+        return not self.alarms if self.scenario.healthy else self.top1
+
+
+def load_scenarios(only: str | None = None) -> list[Scenario]:
+    scenarios = []
+    for path in sorted(SCENARIOS.glob("*.py")):
+        if only and only not in path.name:
+            continue
+        header = {}
+        for line in path.read_text().splitlines()[:40]:
+            for key in ("fault", "shows"):
+                if line.startswith(f"# {key}:"):
+                    header[key] = line.split(":", 1)[1].split()
+        if "fault" not in header:
+            continue
+        scenarios.append(Scenario(path, header["fault"][0], header.get("shows", [])))
+    return scenarios
+
+
+def diagnose(scenario: Scenario) -> Outcome:
+    """Run `nndoctor run --json` on the scenario, as a user would, and read the report."""
+    outcome = Outcome(scenario)
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "report.json"
+        began = time.perf_counter()
+        command = [sys.executable, "-m", "nndoctor", "run", "--json", str(report), str(scenario.path)]
+        try:
+            subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, cwd=folder)
+        except subprocess.TimeoutExpired:
+            outcome.error = f"timed out after {TIMEOUT_S} s"
+        outcome.seconds = time.perf_counter() - began
+        if not report.exists():
+            outcome.error = outcome.error or "no report written"
+            return outcome
+        data = json.loads(report.read_text())
+    outcome.status = data["status"]
+    outcome.ids = [f["id"] for f in data["findings"]]
+    outcome.alarms = [f["id"] for f in data["findings"] if f["severity"] in ("warning", "error")]
+    return outcome
+
+
+def summarise(outcomes: list[Outcome]) -> dict:
+    faulty = [o for o in outcomes if not o.scenario.healthy]
+    healthy = [o for o in outcomes if o.scenario.healthy]
+    expected_symptoms = [(o, s) for o in faulty for s in o.scenario.shows]
+    return {
+        "faulty": len(faulty),
+        "healthy": len(healthy),
+        "top1": sum(o.top1 for o in faulty),
+        "top3": sum(o.top3 for o in faulty),
+        "symptoms_expected": len(expected_symptoms),
+        "symptoms_found": sum(s in o.ids for o, s in expected_symptoms),
+        "false_alarms": sum(o.false_alarm for o in healthy),
+        "seconds": round(sum(o.seconds for o in outcomes), 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="run only scenarios whose file name contains this")
+    parser.add_argument("--jobs", type=int, default=1, help="scenarios run at once (default 1)")
+    parser.add_argument("--json", help="write the per-scenario results and totals here")
+    args = parser.parse_args(argv)
+
+    scenarios = load_scenarios(args.only)
+    if not scenarios:
+        print(f"no scenario matches in {SCENARIOS}", file=sys.stderr)
+        return 2
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        outcomes = []
+        for outcome in pool.map(diagnose, scenarios):
+            outcomes.append(outcome)
+            mark = "ok  " if outcome.passed else "MISS" if not outcome.scenario.healthy else "FA  "
+            expected = outcome.scenario.fault
+            print(
+                f"{mark} {outcome.scenario.path.name:<44} expect {expected:<22} got "
+                f"{', '.join(outcome.ids) or '-'}{'  [' + outcome.error + ']' if outcome.error else ''}",
+                flush=True,
+            )
+
+    totals = summarise(outcomes)
+    faulty, healthy = totals["faulty"], totals["healthy"]
+    print()
+    print(
+        f"top-1 accuracy   {totals['top1']}/{faulty}"
+        + (f" ({totals['top1'] / faulty:.0%})" if faulty else "")
+    )
+    print(
+        f"top-3 accuracy   {totals['top3']}/{faulty}"
+        + (f" ({totals['top3'] / faulty:.0%})" if faulty else "")
+    )
+    print(f"symptoms found   {totals['symptoms_found']}/{totals['symptoms_expected']}")
+    print(f"false alarms     {totals['false_alarms']}/{healthy} healthy runs")
+    print(f"time             {totals['seconds']} s")
+    if args.json:
+        rows = [
+            {
+                "scenario": o.scenario.path.name,
+                "fault": o.scenario.fault,
+                "ids": o.ids,
+                "alarms": o.alarms,
+                "passed": o.passed,
+                "seconds": round(o.seconds, 2),
+                "error": o.error,
+            }
+            for o in outcomes
+        ]
+        Path(args.json).write_text(json.dumps({"totals": totals, "scenarios": rows}, indent=2))
+    return 0 if all(o.passed for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
