@@ -58,6 +58,7 @@ LOSS_FUNCTIONS = (
 CLASS_INDEX_LOSSES = {"cross_entropy", "nll_loss", "multi_margin_loss"}
 ACTIVATION_STATS = ("mean", "std", "zero_frac", "nonfinite_frac", "absmax")
 FLUSH_EVERY = 64  # steps between transfers to the host (and writes of the event log)
+SPIKE_FACTOR = 2.0  # a loss this many times its running average away from it triggers dense sampling
 
 
 class Monitor:
@@ -96,6 +97,7 @@ class Monitor:
         self._activation_columns: list[str] = []
         self._forward_depth = 0
         self._nonfinite_reported = False
+        self._loss_average: float | None = None
         self._in_loss = 0
         self._attached = False
         self._started = 0.0
@@ -303,8 +305,14 @@ class Monitor:
             return
         value = loss.item()  # on the CPU a read, not a synchronisation: check it now, while evidence is fresh
         self._pending.add_scalar("loss", step, value)
-        if not self._nonfinite_reported and not math.isfinite(value):
-            self._report_nonfinite(step, "loss")
+        if not math.isfinite(value):
+            if not self._nonfinite_reported:
+                self._report_nonfinite(step, "loss")
+            return
+        average = self._loss_average
+        if average is not None and abs(value - average) > SPIKE_FACTOR * abs(average):
+            self.schedule.mark_anomaly(step)  # sample the steps after a jump densely
+        self._loss_average = value if average is None else 0.9 * average + 0.1 * value
 
     def _sample_gradients(self, step: int) -> None:
         params = self._params
