@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from .diagnosis import Diagnosis
 from .findings import Finding, Severity
-from .watch import watch
 
 __version__ = "0.1.0"
 __all__ = ["Diagnosis", "Finding", "Severity", "watch", "diagnose_events", "__version__"]
@@ -16,3 +15,11 @@ def diagnose_events(path: str) -> Diagnosis:
     from .monitor.eventlog import read_events
 
     return diagnose_store(read_events(path))
+
+
+def __getattr__(name: str):
+    if name == "watch":  # torch is imported only when watch is used: `explain` and `diagnose` stay fast
+        from .watcher import watch
+
+        return watch
+    raise AttributeError(f"module 'nndoctor' has no attribute {name!r}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,7 +81,10 @@ class Diagnosis:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, default=_json_default)
+        """Strict JSON (NaN and Inf become null), in the schema the README documents."""
+        from .report.json import to_json
+
+        return to_json(self, indent=indent)
 
     def __str__(self) -> str:
         from .report.terminal import render_plain
@@ -93,12 +95,6 @@ class Diagnosis:
         from .report.terminal import renderables
 
         yield from renderables(self)
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return str(value)
 
 
 def rank(

@@ -53,7 +53,7 @@ def read_events(path: str | Path) -> Store:
         try:
             record = json.loads(line)
         except json.JSONDecodeError:
-            if number == len(lines):  # the run was killed mid-write
+            if number == len(lines) and number > 1:  # the run was killed mid-write
                 break
             raise EventLogError(
                 f"{path}:{number}: not a JSON line; is this an nndoctor events file?"

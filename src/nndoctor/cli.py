@@ -1,0 +1,284 @@
+"""The command line: `nndoctor run | diagnose | explain | demo`.
+
+Exit status: `run` keeps the script's own (0, its sys.exit code, 1 on an exception, 130 on Ctrl-C,
+143 on SIGTERM), or 1 when `--fail-on` finds a finding that severe in a run that succeeded. A mistake
+the user can fix ends with one line on stderr that says what to do, and status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import difflib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from . import __version__, catalog
+from .analyze import diagnose_store
+from .diagnosis import Diagnosis
+from .findings import Severity
+from .monitor.eventlog import EventLogError, read_events
+from .monitor.store import Store
+from .report.explain import entry_renderables, list_renderables
+from .report.json import write_json
+from .report.terminal import headline_text, make_console, print_renderables, print_report
+from .runner import EXIT_SIGINT, EXIT_USAGE, RunResult, UsageError, check_output_path, run_script
+
+DEMO_SCRIPT = Path(__file__).parent / "demo" / "broken_train.py"
+_RUN_VALUE_OPTIONS = ("--json", "--events", "--fail-on")  # options of `run` that take a value
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line that points at --help, as every other user error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"nndoctor: {message} (see `{self.prog} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every subcommand (`run`'s script arguments are split off before it: see main)."""
+    parser = _Parser(
+        prog="nndoctor",
+        description="Tells you why your PyTorch training will not train, and what to change.",
+    )
+    parser.add_argument("--version", action="version", version=f"nndoctor {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="run a training script under nndoctor and diagnose it",
+        description="Run `python SCRIPT ARGS...` unchanged, watch its training, then print a diagnosis. "
+        "Options go before the script; everything after the script is the script's own.",
+        usage="nndoctor run [--json PATH] [--events PATH] [--fail-on LEVEL] [--quiet] SCRIPT [ARGS ...]",
+    )
+    _add_report_options(run)
+    run.add_argument(
+        "--events", metavar="PATH", help="also stream the monitor's records to this JSON-lines file"
+    )
+    run.add_argument("script", metavar="SCRIPT", help="the training script, as you would give it to python")
+
+    diagnose = commands.add_parser(
+        "diagnose",
+        help="diagnose an events file written by `nndoctor run --events`",
+        description="Diagnose a run from its events file (also one cut short: a killed run's file works).",
+    )
+    _add_report_options(diagnose)
+    diagnose.add_argument("events", metavar="EVENTS", help="the file written by `nndoctor run --events PATH`")
+
+    explain = commands.add_parser(
+        "explain",
+        help="what a finding id means and what to do about it",
+        description="Print the catalog entry of a finding id, or list every id.",
+    )
+    explain.add_argument("id", nargs="?", metavar="ID", help="a finding id, e.g. lr-too-high")
+    explain.add_argument("--list", action="store_true", help="list every finding id")
+
+    demo = commands.add_parser(
+        "demo",
+        help="run a bundled broken training script and show its diagnosis",
+        description="Run a small training script with a bug (about 2 s on a CPU) and diagnose it.",
+    )
+    demo.add_argument("--json", metavar="PATH", help="also write the diagnosis as JSON to PATH")
+    demo.add_argument("--events", metavar="PATH", help="also stream the monitor's records to this file")
+    return parser
+
+
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", metavar="PATH", help="also write the diagnosis as JSON to PATH")
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        metavar="LEVEL",
+        help="exit with status 1 when a finding is at least this severe: error or warning",
+    )
+    parser.add_argument("--quiet", action="store_true", help="print only the headline finding")
+
+
+def split_run_arguments(tokens: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split `run`'s arguments into nndoctor's (up to and including the script) and the script's.
+
+    Everything after the script path belongs to the script, verbatim (`--`, `-h` and all), so this is
+    done before argparse, which would otherwise take options meant for the script.
+    """
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token == "--":
+            return list(tokens[: index + 2]), list(tokens[index + 2 :])
+        if token.startswith("-") and token != "-":
+            index += 2 if token in _RUN_VALUE_OPTIONS else 1
+            continue
+        return list(tokens[: index + 1]), list(tokens[index + 1 :])
+    return list(tokens), []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    tokens = list(sys.argv[1:] if argv is None else argv)
+    script_args: list[str] = []
+    if tokens and tokens[0] == "run":
+        own, script_args = split_run_arguments(tokens[1:])
+        tokens = ["run", *own]
+    parser = build_parser()
+    try:
+        options, unknown = parser.parse_known_args(tokens)
+    except SystemExit as stop:  # --help, --version, or a usage error already reported in one line
+        return stop.code if isinstance(stop.code, int) else EXIT_USAGE
+    if unknown:
+        if options.command == "run":
+            _error(
+                f"unknown option {unknown[0]} for nndoctor run; options for your script go after its path "
+                f"(nndoctor run {options.script} {unknown[0]})"
+            )
+        else:
+            command = f"nndoctor {options.command}" if options.command else "nndoctor"
+            _error(f"unrecognized arguments: {' '.join(unknown)} (see `{command} --help`)")
+        return EXIT_USAGE
+    try:
+        if options.command == "run":
+            return _run(options.script, script_args, options)
+        if options.command == "diagnose":
+            return _diagnose(options)
+        if options.command == "explain":
+            return _explain(options)
+        if options.command == "demo":
+            return _demo(options)
+        parser.print_help()
+        return EXIT_USAGE
+    except (UsageError, EventLogError) as error:
+        _error(str(error))
+        return EXIT_USAGE
+    except KeyboardInterrupt:  # outside the script (which has its own handling): e.g. while reporting
+        _error("interrupted")
+        return EXIT_SIGINT
+    except BrokenPipeError:  # `nndoctor ... | head`: the reader left; python's advice is to go quietly
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+# --- commands ---------------------------------------------------------------------------------------
+def _run(script: str, args: list[str], options: argparse.Namespace) -> int:
+    json_path = check_output_path(options.json, "json") if options.json else None
+    result = run_script(script, args, events=options.events)
+    return _report_run(result, json_path=json_path, fail_on=options.fail_on, quiet=options.quiet)
+
+
+def _demo(options: argparse.Namespace) -> int:
+    json_path = check_output_path(options.json, "json") if options.json else None
+    console = make_console()
+    console.print(
+        f"nndoctor demo: running a training script with a bug, as `nndoctor run {DEMO_SCRIPT}` would.",
+        style="nd.meta",
+        soft_wrap=True,
+    )
+    result = run_script(str(DEMO_SCRIPT), [], events=options.events)
+    code = _report_run(result, json_path=json_path, fail_on=None, quiet=False)
+    return 0 if code == 0 else code  # the findings are the point of the demo, not a failure
+
+
+def _diagnose(options: argparse.Namespace) -> int:
+    store = read_events(options.events)
+    steps = store.steps_seen or _steps_in_series(store)
+    if steps == 0:
+        raise UsageError(
+            f"{options.events} holds no optimizer step; nothing to diagnose (did the run start training?)"
+        )
+    run: dict[str, object] = {"events": options.events, "steps": steps}
+    status = None
+    if "status" not in store.structure:  # the run never finished: killed, or still running
+        status = "interrupted"
+        run["events_complete"] = False
+    diagnosis = diagnose_store(store, status=status, run=run)
+    if options.json:
+        _write_json(diagnosis, check_output_path(options.json, "json"))
+    _print(diagnosis, quiet=options.quiet)
+    return fail_on_status(diagnosis, options.fail_on, 0)
+
+
+def _explain(options: argparse.Namespace) -> int:
+    if options.list:
+        print_renderables(list_renderables())
+        return 0
+    if not options.id:
+        raise UsageError("give a finding id (e.g. `nndoctor explain lr-too-high`), or --list to see them all")
+    entry = catalog.CATALOG.get(options.id)
+    if entry is None:
+        close = difflib.get_close_matches(options.id, list(catalog.CATALOG), n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise UsageError(f"unknown finding id {options.id!r}; {hint}`nndoctor explain --list` shows them all")
+    print_renderables(entry_renderables(entry))
+    return 0
+
+
+# --- reporting a run --------------------------------------------------------------------------------
+def _report_run(result: RunResult, *, json_path: str | None, fail_on: str | None, quiet: bool) -> int:
+    """Print and write the report of a finished script run; return the exit status to end with."""
+    diagnosis = result.diagnosis
+    if diagnosis is None:
+        _error(
+            f"internal error while diagnosing ({result.internal_error}); "
+            "this is a bug in nndoctor, not in your script: please report it"
+        )
+        return result.exit_code
+    if json_path:
+        _write_json(diagnosis, json_path)
+    if not result.trained:
+        if result.status == "completed":
+            _error(
+                f"{result.script} finished without a single optimizer step; nothing to diagnose "
+                "(does it call optimizer.step()?)"
+            )
+            return EXIT_USAGE
+        _error(f"{result.script} stopped before its first optimizer step; nothing to diagnose")
+        return result.exit_code
+    _print(diagnosis, quiet=quiet)
+    return fail_on_status(diagnosis, fail_on, result.exit_code)
+
+
+def _print(diagnosis: Diagnosis, *, quiet: bool) -> None:
+    try:
+        if quiet:
+            print(headline_text(diagnosis), flush=True)
+        else:
+            print_report(diagnosis)
+    except BrokenPipeError:
+        raise
+    except Exception as error:  # a renderer bug must not turn into a traceback that hides the run's
+        _error(
+            f"internal error while printing the report ({type(error).__name__}: {error}); please report it"
+        )
+
+
+def _write_json(diagnosis: Diagnosis, path: str) -> None:
+    try:
+        write_json(diagnosis, path)
+    except OSError as error:
+        _error(f"--json {path}: cannot write it ({error.strerror or error})")
+
+
+def fail_on_status(diagnosis: Diagnosis, level: str | None, exit_code: int) -> int:
+    """`exit_code`, or 1 when it was 0 and a finding is at least as severe as `level`."""
+    if level is None or exit_code != 0:
+        return exit_code
+    worst = diagnosis.worst_severity
+    return 1 if worst is not None and worst >= Severity.parse(level) else exit_code
+
+
+def _steps_in_series(store: Store) -> int:
+    """Steps seen in a log with no end record (a killed run): one past the last step of any series."""
+    last = -1
+    for name in store.scalar_names():
+        steps, _ = store.series(name)
+        if len(steps):
+            last = max(last, int(steps.max()))
+    return last + 1
+
+
+def _error(message: str) -> None:
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    print(f"nndoctor: {message}", file=sys.stderr, flush=True)
