@@ -59,4 +59,6 @@ for epoch in range(15):
         val_loss = criterion(val_logits, y_val).item()
         val_acc = ((val_logits > 0).float() == y_val).float().mean().item()
     model.train()
-    print(f"epoch {epoch + 1:2d} | train {train_loss / len(X_train):.4f} | val {val_loss:.4f} | acc {val_acc:.3f}")
+    print(
+        f"epoch {epoch + 1:2d} | train {train_loss / len(X_train):.4f} | val {val_loss:.4f} | acc {val_acc:.3f}"
+    )

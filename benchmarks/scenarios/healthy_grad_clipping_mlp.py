@@ -31,8 +31,10 @@ train_loader = DataLoader(TensorDataset(X[:split], y[:split]), batch_size=32, sh
 X_val, y_val = X[split:], y[split:]
 
 model = nn.Sequential(
-    nn.Linear(2, 64), nn.ReLU(),
-    nn.Linear(64, 64), nn.ReLU(),
+    nn.Linear(2, 64),
+    nn.ReLU(),
+    nn.Linear(64, 64),
+    nn.ReLU(),
     nn.Linear(64, 3),
 )
 optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)

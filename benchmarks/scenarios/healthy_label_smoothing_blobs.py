@@ -15,7 +15,9 @@ X = torch.cat([centers[c] + torch.randn(n_per_class, dim) for c in range(n_class
 y = torch.arange(n_classes).repeat_interleave(n_per_class)
 
 dataset = TensorDataset(X, y)
-train_set, val_set = torch.utils.data.random_split(dataset, [1600, 400], generator=torch.Generator().manual_seed(0))
+train_set, val_set = torch.utils.data.random_split(
+    dataset, [1600, 400], generator=torch.Generator().manual_seed(0)
+)
 train_loader = DataLoader(train_set, batch_size=32, shuffle=True)
 val_loader = DataLoader(val_set, batch_size=400)
 

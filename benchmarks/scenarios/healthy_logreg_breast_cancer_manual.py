@@ -30,7 +30,7 @@ for epoch in range(40):
     order = torch.randperm(n_train)
     total, count = 0.0, 0
     for i in range(0, n_train, batch_size):
-        idx = order[i:i + batch_size]
+        idx = order[i : i + batch_size]
         logits = model(X_train[idx]).squeeze(1)
         loss = loss_fn(logits, y_train[idx])
         opt.zero_grad()

@@ -20,10 +20,12 @@ X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.2, random_state=0)
 x_scaler = StandardScaler().fit(X_tr)
 y_mean, y_std = y_tr.mean(), y_tr.std()
 
+
 def to_tensors(X_, y_):
     Xt = torch.tensor(x_scaler.transform(X_), dtype=torch.float32)
     yt = torch.tensor((y_ - y_mean) / y_std, dtype=torch.float32).unsqueeze(1)
     return Xt, yt
+
 
 X_tr_t, y_tr_t = to_tensors(X_tr, y_tr)
 X_te_t, y_te_t = to_tensors(X_te, y_te)
@@ -48,5 +50,7 @@ for epoch in range(1, 31):
         with torch.no_grad():
             test_mse = criterion(model(X_te_t), y_te_t).item()
         # MSE on standardised targets: 1 - mse is roughly R^2
-        print(f"epoch {epoch}: train mse {epoch_loss / len(X_tr_t):.4f}  test mse {test_mse:.4f}  "
-              f"test RMSE {np.sqrt(test_mse) * y_std:.1f}")
+        print(
+            f"epoch {epoch}: train mse {epoch_loss / len(X_tr_t):.4f}  test mse {test_mse:.4f}  "
+            f"test RMSE {np.sqrt(test_mse) * y_std:.1f}"
+        )

@@ -64,4 +64,6 @@ for epoch in range(epochs):
     model.eval()
     with torch.no_grad():
         acc = (model(X[test_idx]).argmax(1) == y[test_idx]).float().mean().item()
-    print(f"epoch {epoch + 1:02d} lr {scheduler.get_last_lr()[0]:.2e} loss {np.mean(losses):.4f} test acc {acc:.3f}")
+    print(
+        f"epoch {epoch + 1:02d} lr {scheduler.get_last_lr()[0]:.2e} loss {np.mean(losses):.4f} test acc {acc:.3f}"
+    )
