@@ -4,6 +4,7 @@ benchmarks/detect.py scores the whole zoo (the headline is the injected cause; h
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 DETECT = Path(__file__).resolve().parents[1] / "benchmarks" / "detect.py"
 spec = importlib.util.spec_from_file_location("detect", DETECT)
 detect = importlib.util.module_from_spec(spec)
+sys.modules["detect"] = detect  # dataclasses look their module up there
 spec.loader.exec_module(detect)
 
 SUBSET = (

@@ -324,7 +324,11 @@ class Monitor:
             self._pending.add_vector("grad_norm", step, layer_norms)
             total = self._preclip_total
             if total is None:
-                total = torch.linalg.vector_norm(torch.nan_to_num(layer_norms, nan=0.0))
+                # a missing gradient counts as 0, but a NaN one must keep the total NaN
+                has_grad = torch.tensor([p.grad is not None for p in params], device=layer_norms.device)
+                total = torch.linalg.vector_norm(
+                    torch.where(has_grad, layer_norms, torch.zeros_like(layer_norms))
+                )
             self._pending.add_scalar("grad_norm", step, total.detach().reshape(()))
             cpu = layer_norms.device.type == "cpu"
             if cpu and not self._nonfinite_reported and not bool(torch.isfinite(total)):
@@ -355,6 +359,12 @@ class Monitor:
             event["nonfinite_weights"] = bad_weights[:20]
             event["nonfinite_weight_count"] = len(bad_weights)
             event["nonfinite_gradients"] = bad_grads[:20]
+            # a finite gradient whose float32 norm overflows is not a NaN/Inf value: tell them apart
+            event["nonfinite_gradient_values"] = [
+                n
+                for n, p in zip(names, self._params)
+                if p.grad is not None and not bool(torch.isfinite(p.grad).all())
+            ][:20]
             event["nonfinite_gradient_count"] = len(bad_grads)
             last_input = self._last_loss_input
             if last_input is not None and last_input.is_floating_point():

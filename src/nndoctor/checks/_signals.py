@@ -1,0 +1,194 @@
+"""Shared readings of the store for the loss, optimisation and gradient checks.
+
+Robust statistics (medians, MAD) rather than means and standard deviations: a training curve has
+mini-batch noise, spikes and NaNs, and one bad batch must not move a threshold. Nothing here decides a
+finding; the checks do.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..monitor.store import Store
+
+MAD_TO_SIGMA = 1.4826  # the MAD of a normal sample times this estimates its standard deviation
+MIN_WINDOW_POINTS = 8  # fewer points than this and a window's median is mostly noise
+MAX_WINDOWS = 10  # a curve is summarised by at most this many window medians (deciles of the run)
+CLASS_INDEX_LOSSES = ("cross_entropy", "nll_loss")
+BINARY_LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
+EMBEDDING_TYPES = ("Embedding", "EmbeddingBag")  # sparse rows: their gradient per weight is small by design
+
+
+# --- robust statistics ---------------------------------------------------------------------------
+def robust_sigma(values: np.ndarray) -> float:
+    """Standard deviation estimated from the median absolute deviation (0 for fewer than 2 values)."""
+    values = np.asarray(values, dtype=float)
+    if values.size < 2:
+        return 0.0
+    return float(MAD_TO_SIGMA * np.median(np.abs(values - np.median(values))))
+
+
+def step_noise(values: np.ndarray) -> float:
+    """The batch-to-batch noise of a curve: robust sigma of successive differences over sqrt(2).
+
+    Differences cancel any slow trend, so a falling curve does not count as noisy.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.size < 3:
+        return 0.0
+    return robust_sigma(np.diff(values)) / math.sqrt(2.0)
+
+
+def split_windows(values: np.ndarray, windows: int) -> list[np.ndarray]:
+    """`values` cut into `windows` consecutive chunks of nearly equal length."""
+    return [chunk for chunk in np.array_split(np.asarray(values, dtype=float), windows) if chunk.size]
+
+
+def window_count(points: int) -> int:
+    """How many windows a curve of `points` values is cut into: up to MAX_WINDOWS of MIN_WINDOW_POINTS."""
+    return max(1, min(MAX_WINDOWS, points // MIN_WINDOW_POINTS))
+
+
+# --- the training loss ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LossCurve:
+    """The training loss up to (not including) its first non-finite value."""
+
+    steps: np.ndarray
+    values: np.ndarray
+    first_nonfinite_step: int | None
+    total_steps: int  # optimizer steps in the run (finite or not)
+
+    def __len__(self) -> int:
+        return int(self.values.size)
+
+    def windows(self) -> list[np.ndarray]:
+        return split_windows(self.values, window_count(len(self)))
+
+    def window_steps(self) -> list[np.ndarray]:
+        return split_windows(self.steps, window_count(len(self)))
+
+
+def train_loss(store: Store) -> LossCurve:
+    steps, values = store.series("loss")
+    info = store.series_info("loss")
+    first_bad = info.first_nonfinite_step if info is not None else None
+    finite = np.isfinite(values)
+    if not finite.all():
+        end = int(np.argmin(finite))
+        steps, values = steps[:end], values[:end]
+    total = max(store.steps_seen, int(steps[-1]) + 1 if steps.size else 0)
+    return LossCurve(steps, values, first_bad, total)
+
+
+@dataclass(frozen=True)
+class LossScale:
+    """What the task allows: the loss of a model that learned nothing (chance) and the best possible one.
+
+    Known for classification losses only; `chance` is None otherwise.
+    """
+
+    chance: float | None
+    floor: float
+    description: str  # how chance was worked out, for evidence ("ln(10) = 2.30 for 10 classes")
+
+
+def loss_scale(store: Store) -> LossScale:
+    """Chance level and floor of the training loss, from the loss function's name, shape and options."""
+    train = [
+        info for info in store.structure.get("loss_functions", {}).values() if info.get("phase") == "train"
+    ]
+    if len(train) != 1:  # several losses summed: no single chance level
+        return LossScale(None, 0.0, "")
+    info = train[0]
+    name, shape = info.get("name"), info.get("input_shape") or []
+    per_sample = _sum_reduction_factor(info)
+    if name in CLASS_INDEX_LOSSES and len(shape) >= 2 and shape[1] >= 2:
+        classes = int(shape[1])
+        smoothing = float(info.get("label_smoothing") or 0.0)
+        chance = math.log(classes) * per_sample
+        floor = _smoothed_entropy(smoothing, classes) * per_sample
+        text = f"ln({classes}) = {math.log(classes):.2f} for {classes} classes"
+        if smoothing > 0:
+            text += f" (floor {floor:.2f} with label smoothing {smoothing:g})"
+        return LossScale(chance, floor, text)
+    if name in BINARY_LOSSES:
+        return LossScale(math.log(2.0) * per_sample, 0.0, "ln(2) = 0.69 for a binary target")
+    return LossScale(None, 0.0, "")
+
+
+def _sum_reduction_factor(info: dict) -> float:
+    """With reduction='sum' the loss adds up the batch: chance scales with the number of terms."""
+    if info.get("reduction") != "sum":
+        return 1.0
+    shape = info.get("input_shape") or [1]
+    terms = shape[0] * (int(np.prod(shape[2:])) if len(shape) > 2 else 1)
+    if info.get("name") in BINARY_LOSSES:
+        terms = int(np.prod(shape))
+    return float(max(terms, 1))
+
+
+def _smoothed_entropy(smoothing: float, classes: int) -> float:
+    """The lowest cross-entropy reachable with label smoothing: the entropy of the smoothed target."""
+    if smoothing <= 0:
+        return 0.0
+    on = 1.0 - smoothing + smoothing / classes
+    off = smoothing / classes
+    return -(on * math.log(on) + (classes - 1) * off * math.log(off))
+
+
+# --- parameters ----------------------------------------------------------------------------------
+def weight_matrix_columns(store: Store, names: list[str]) -> list[int]:
+    """Columns of the per-parameter vectors that hold weight matrices (2-D or more), embeddings left out.
+
+    Biases and normalisation gains are 1-D: often initialised to 0 or 1, their update ratios say little
+    about the learning rate. Embedding rows get gradient only when their token is in the batch.
+    """
+    shapes = {p["name"]: p.get("shape", []) for p in store.structure.get("params", [])}
+    embeddings = _embedding_prefixes(store)
+    columns = []
+    for index, name in enumerate(names):
+        if len(shapes.get(name, [])) < 2:
+            continue
+        if any(name == prefix + ".weight" or name == prefix for prefix in embeddings):
+            continue
+        columns.append(index)
+    return columns
+
+
+def _embedding_prefixes(store: Store) -> set[str]:
+    return {m["name"] for m in store.structure.get("modules", []) if m.get("type") in EMBEDDING_TYPES}
+
+
+def learning_rate(store: Store) -> float | None:
+    """The peak learning rate of the first parameter group (after any warm-up), or the configured one."""
+    _, lrs = store.series("lr")
+    if lrs.size and np.isfinite(lrs).any():
+        return float(np.nanmax(lrs))
+    groups = (store.structure.get("optimizer") or {}).get("groups") or []
+    lr = groups[0].get("lr") if groups else None
+    return float(lr) if isinstance(lr, (int, float)) else None
+
+
+def optimizer_type(store: Store) -> str:
+    return str((store.structure.get("optimizer") or {}).get("type") or "the optimizer")
+
+
+# --- formatting ----------------------------------------------------------------------------------
+def fmt(value: float) -> str:
+    """A number as a person reads it: 3 significant digits, scientific notation when tiny or huge."""
+    if value is None or not math.isfinite(value):
+        return str(value)
+    if value == 0:
+        return "0"
+    if 1e-3 <= abs(value) < 1e4:
+        return f"{value:.3g}"
+    return f"{value:.1e}"
+
+
+def name_list(names: list[str], limit: int = 3) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
