@@ -94,10 +94,12 @@ _ENTRIES = [
         "The loss spikes",
         SYMPTOM,
         W,
-        "Isolated jumps of the loss far above its recent level: one batch or one update is much larger "
-        "than the rest.",
+        "Isolated jumps of the training loss far above its recent level (beyond its own batch-to-batch "
+        "noise) that come back down: one batch or one update is much larger than the rest. A few are "
+        "harmless; recurring ones can knock the run off course.",
         "Clip the gradient norm (torch.nn.utils.clip_grad_norm_) at about the run's typical norm; look for "
         "outlier samples in the batches where it jumped; lower the learning rate if spikes recur.",
+        detected=True,
     ),
     # --- optimisation ----------------------------------------------------------------------------
     Entry(
@@ -410,8 +412,11 @@ _ENTRIES = [
         "Still learning",
         STATE,
         I,
-        "Train and validation losses are both still falling.",
-        "Train longer: the run has not converged yet.",
+        "Train and validation losses were both still falling when the run ended, the validation loss at "
+        "its lowest: the model had more to learn.",
+        "Train longer (more epochs, or a longer schedule); keep early stopping on the validation loss so "
+        "that the extra epochs cannot overfit.",
+        detected=True,
     ),
     Entry(
         "overfitting",
@@ -421,16 +426,19 @@ _ENTRIES = [
         "The training loss keeps falling while the validation loss has stopped falling or rises.",
         "Stop at the best validation epoch (early stopping); add regularisation (dropout 0.1-0.5, weight "
         "decay 1e-4 to 1e-2), augment the data or get more of it.",
+        detected=True,
     ),
     Entry(
         "no-regularization",
         "Overfitting with no regularisation",
         CAUSE,
         W,
-        "The model overfits and uses neither dropout nor weight decay.",
+        "The model overfits and uses neither dropout nor weight decay (seen in live runs; a saved log "
+        "does not say how the model was built).",
         "Add dropout (p = 0.1 to 0.5 before the last layers) and weight decay (AdamW, 1e-4 to 1e-2); use "
         "early stopping.",
         explains=("overfitting",),
+        detected=True,
     ),
     Entry(
         "dataset-problem",
@@ -439,17 +447,22 @@ _ENTRIES = [
         W,
         "The training loss is flat while the validation loss falls: the two sets do not measure the same "
         "thing, which points at the data (leakage, different preprocessing, a tiny or easy validation set).",
-        "Check how the split and the preprocessing were made; compare the two sets' statistics.",
+        "Check how the split and the preprocessing were made; compare the two sets' statistics; look for "
+        "noisy or wrong training labels.",
+        detected=True,
     ),
     Entry(
         "learning-bottleneck",
         "Learning has hit a bottleneck",
         STATE,
         W,
-        "Train and validation losses are both flat at a level well above what the task allows.",
+        "Train and validation losses are both flat at a level well above what the task allows (near "
+        "chance level ln(C) when the number of classes is known, or near where the run started); flat at a "
+        "good level is convergence, not a bottleneck.",
         "Lower the learning rate (or let a schedule lower it) or reduce the batch size; if that does not "
         "help, the model may be too small.",
         explains=("loss-plateau",),
+        detected=True,
     ),
 ]
 

@@ -1,4 +1,4 @@
-"""The command line: `nndoctor run | diagnose | explain | demo`.
+"""The command line: `nndoctor run | diagnose | curves | explain | demo`.
 
 Exit status: `run` keeps the script's own (0, its sys.exit code, 1 on an exception, 130 on Ctrl-C,
 143 on SIGTERM), or 1 when `--fail-on` finds a finding that severe in a run that succeeded. A mistake
@@ -67,6 +67,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_report_options(diagnose)
     diagnose.add_argument("events", metavar="EVENTS", help="the file written by `nndoctor run --events PATH`")
+
+    curves = commands.add_parser(
+        "curves",
+        help="diagnose saved training curves (CSV, JSON lines, trainer_state.json, TensorBoard)",
+        description="Read the training and validation loss from saved logs (Keras or Lightning CSV, JSON "
+        "lines, Hugging Face trainer_state.json, TensorBoard event files) and diagnose each run; several "
+        "files are compared side by side.",
+    )
+    _add_report_options(curves)
+    curves.add_argument(
+        "files", nargs="+", metavar="FILE", help="a log file, or a folder of TensorBoard events"
+    )
+    curves.add_argument(
+        "--train", metavar="COL", help="the training loss column (tag, key); guessed if not given"
+    )
+    curves.add_argument("--val", metavar="COL", help="the validation loss column; guessed if not given")
+    curves.add_argument(
+        "--classes",
+        type=int,
+        metavar="C",
+        help="the loss is cross-entropy over C classes: judge flat curves against chance level ln(C)",
+    )
 
     explain = commands.add_parser(
         "explain",
@@ -142,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(options.script, script_args, options)
         if options.command == "diagnose":
             return _diagnose(options)
+        if options.command == "curves":
+            return _curves(options)
         if options.command == "explain":
             return _explain(options)
         if options.command == "demo":
@@ -197,6 +221,56 @@ def _diagnose(options: argparse.Namespace) -> int:
         _write_json(diagnosis, check_output_path(options.json, "json"))
     _print(diagnosis, quiet=options.quiet)
     return fail_on_status(diagnosis, options.fail_on, 0)
+
+
+def _curves(options: argparse.Namespace) -> int:
+    from .logs import LogError, read_log
+    from .logs.compare import comparison_line, context_line, curves_json, run_summary
+
+    json_path = check_output_path(options.json, "json") if options.json else None
+    if options.classes is not None and options.classes < 2:
+        raise UsageError(f"--classes {options.classes}: give the number of classes, 2 or more")
+    runs = []
+    try:
+        for path in options.files:
+            runs.extend(read_log(path, train=options.train, val=options.val))
+    except LogError as error:
+        raise UsageError(str(error)) from None
+    diagnoses = []
+    for run in runs:
+        if options.classes is not None:
+            run.store.apply({"kind": "structure", "data": {"loss_functions": _classes_loss(options.classes)}})
+        diagnoses.append(diagnose_store(run.store, run=run_summary(run)))
+    if json_path:
+        if len(diagnoses) == 1:
+            _write_json(diagnoses[0], json_path)
+        else:
+            _write_text(curves_json(diagnoses) + "\n", json_path)
+    console = make_console()
+    for index, (run, diagnosis) in enumerate(zip(runs, diagnoses)):
+        if options.quiet:
+            print(f"{run.name}: {headline_text(diagnosis).removeprefix('nndoctor: ')}", flush=True)
+            continue
+        if index:
+            print(flush=True)
+        console.print(context_line(run), style="nd.meta", soft_wrap=True, highlight=False)
+        _print(diagnosis, quiet=False)
+    if len(runs) > 1 and not options.quiet:
+        print(flush=True)
+        console.print(comparison_line(runs), style="nd.header", soft_wrap=True, highlight=False)
+    return max(fail_on_status(d, options.fail_on, 0) for d in diagnoses)
+
+
+def _classes_loss(classes: int) -> dict[str, dict[str, object]]:
+    """What the monitor records for a cross-entropy over `classes` classes: the chance level's source."""
+    return {"train:cross_entropy": {"name": "cross_entropy", "phase": "train", "input_shape": [1, classes]}}
+
+
+def _write_text(text: str, path: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as error:
+        _error(f"--json {path}: cannot write it ({error.strerror or error})")
 
 
 def _explain(options: argparse.Namespace) -> int:

@@ -52,4 +52,4 @@ def run_checks(store: Store) -> tuple[list[Finding], list[CheckError]]:
     return findings, errors
 
 
-from . import gradients, loss, optimization  # noqa: E402,F401  (registers the checks)
+from . import curves, gradients, loss, optimization  # noqa: E402,F401  (registers the checks)

@@ -58,7 +58,7 @@ LOSS_FUNCTIONS = (
 CLASS_INDEX_LOSSES = {"cross_entropy", "nll_loss", "multi_margin_loss"}
 ACTIVATION_STATS = ("mean", "std", "zero_frac", "nonfinite_frac", "absmax")
 FLUSH_EVERY = 64  # steps between transfers to the host (and writes of the event log)
-SPIKE_FACTOR = 2.0  # a loss this many times its running average away from it triggers dense sampling
+SPIKE_FACTOR = 2.0  # a loss this far above its running average (and noise) triggers dense sampling
 
 
 class Monitor:
@@ -98,6 +98,7 @@ class Monitor:
         self._forward_depth = 0
         self._nonfinite_reported = False
         self._loss_average: float | None = None
+        self._loss_deviation = 0.0
         self._in_loss = 0
         self._attached = False
         self._started = 0.0
@@ -309,10 +310,16 @@ class Monitor:
             if not self._nonfinite_reported:
                 self._report_nonfinite(step, "loss")
             return
-        average = self._loss_average
-        if average is not None and abs(value - average) > SPIKE_FACTOR * abs(average):
+        average, deviation = self._loss_average, self._loss_deviation
+        if average is None:
+            self._loss_average, self._loss_deviation = value, abs(value)
+            return
+        jump = value - average
+        if jump > SPIKE_FACTOR * abs(average) and jump > SPIKE_FACTOR * 2 * deviation:
             self.schedule.mark_anomaly(step)  # sample the steps after a jump densely
-        self._loss_average = value if average is None else 0.9 * average + 0.1 * value
+        # running mean and mean absolute deviation: a jump is judged against the curve's own noise
+        self._loss_average = 0.9 * average + 0.1 * value
+        self._loss_deviation = 0.9 * deviation + 0.1 * abs(jump)
 
     def _sample_gradients(self, step: int) -> None:
         params = self._params
