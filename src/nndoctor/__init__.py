@@ -6,7 +6,7 @@ from .diagnosis import Diagnosis
 from .findings import Finding, Severity
 
 __version__ = "0.1.0"
-__all__ = ["Diagnosis", "Finding", "Severity", "watch", "diagnose_events", "__version__"]
+__all__ = ["Diagnosis", "Finding", "Severity", "watch", "check_data", "diagnose_events", "__version__"]
 
 
 def diagnose_events(path: str) -> Diagnosis:
@@ -18,6 +18,10 @@ def diagnose_events(path: str) -> Diagnosis:
 
 
 def __getattr__(name: str):
+    if name == "check_data":  # pandas and torch only when data is checked
+        from .data.api import check_data
+
+        return check_data
     if name == "watch":  # torch is imported only when watch is used: `explain` and `diagnose` stay fast
         from .watcher import watch
 

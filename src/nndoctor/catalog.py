@@ -301,6 +301,7 @@ _ENTRIES = [
         "Find and fix the source (missing values, division by zero in preprocessing); impute or drop the "
         "rows; assert torch.isfinite(x).all() when loading.",
         explains=("loss-nonfinite",),
+        detected=True,
     ),
     Entry(
         "data-not-normalized",
@@ -312,6 +313,7 @@ _ENTRIES = [
         "Standardise each feature (subtract the training mean, divide by the training std; "
         "sklearn.preprocessing.StandardScaler), or scale pixels to [0, 1].",
         explains=(
+            "lr-too-high",
             "exploding-gradients",
             "loss-diverging",
             "loss-oscillating",
@@ -320,6 +322,7 @@ _ENTRIES = [
             "dead-relu",
             "loss-nonfinite",
         ),
+        detected=True,
     ),
     Entry(
         "targets-not-normalized",
@@ -329,7 +332,8 @@ _ENTRIES = [
         "Targets with a large magnitude or spread give huge MSE losses and gradients.",
         "Standardise the targets (and invert the transform for predictions), or use a log transform for "
         "targets spanning orders of magnitude.",
-        explains=("loss-diverging", "exploding-gradients", "loss-nonfinite", "loss-plateau"),
+        explains=("lr-too-high", "loss-diverging", "exploding-gradients", "loss-nonfinite", "loss-plateau"),
+        detected=True,
     ),
     Entry(
         "labels-out-of-range",
@@ -340,6 +344,7 @@ _ENTRIES = [
         "indices are expected crash the loss or train the wrong classes.",
         "Map labels to 0..C-1 (e.g. y - 1 for 1-based labels) and make the last layer have C outputs.",
         explains=("loss-nonfinite",),
+        detected=True,
     ),
     Entry(
         "labels-noisy",
@@ -361,6 +366,7 @@ _ENTRIES = [
         "Weight the loss by inverse class frequency (CrossEntropyLoss(weight=...)), resample "
         "(WeightedRandomSampler), and judge with balanced accuracy, F1 or per-class recall.",
         explains=("learning-bottleneck", "loss-plateau"),
+        detected=True,
     ),
     Entry(
         "data-unshuffled",
@@ -397,6 +403,7 @@ _ENTRIES = [
         "Duplicates overweight some samples and leak across splits.",
         "Deduplicate before splitting.",
         explains=("overfitting",),
+        detected=True,
     ),
     Entry(
         "data-constant-features",
@@ -405,6 +412,7 @@ _ENTRIES = [
         I,
         "A feature with a single value carries no information and breaks standardisation (std = 0).",
         "Drop constant columns before training.",
+        detected=True,
     ),
     # --- curve states (issue: loss curves) ---------------------------------------------------------
     Entry(

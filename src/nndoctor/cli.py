@@ -1,4 +1,4 @@
-"""The command line: `nndoctor run | diagnose | curves | explain | demo`.
+"""The command line: `nndoctor run | diagnose | curves | data | explain | demo`.
 
 Exit status: `run` keeps the script's own (0, its sys.exit code, 1 on an exception, 130 on Ctrl-C,
 143 on SIGTERM), or 1 when `--fail-on` finds a finding that severe in a run that succeeded. A mistake
@@ -18,6 +18,7 @@ from typing import NoReturn
 
 from . import __version__, catalog
 from .analyze import diagnose_store
+from .data import command as data_command
 from .diagnosis import Diagnosis
 from .findings import Severity
 from .monitor.eventlog import EventLogError, read_events
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="C",
         help="the loss is cross-entropy over C classes: judge flat curves against chance level ln(C)",
     )
+    data_command.add_parser(commands)
 
     explain = commands.add_parser(
         "explain",
@@ -166,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _diagnose(options)
         if options.command == "curves":
             return _curves(options)
+        if options.command == "data":
+            return data_command.run(options)
         if options.command == "explain":
             return _explain(options)
         if options.command == "demo":

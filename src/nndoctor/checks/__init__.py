@@ -52,4 +52,4 @@ def run_checks(store: Store) -> tuple[list[Finding], list[CheckError]]:
     return findings, errors
 
 
-from . import curves, gradients, loss, optimization  # noqa: E402,F401  (registers the checks)
+from . import curves, data, gradients, loss, optimization  # noqa: E402,F401  (registers the checks)

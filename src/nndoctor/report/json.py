@@ -26,6 +26,8 @@ breaks readers gets a new schema name):
         "events": str,                                                    (nndoctor diagnose)
         "steps": int, "duration_s": float, "overhead_s": float, "overhead_share": float,
         "optimizer": str, "lr": float, "loss_functions": [str],
+        "data": str, "source": str, "samples": int, "sampled_samples": int,      (nndoctor data, check_data)
+        "features": int, "layout": str, "target": str, "target_kind": str, "notes": [str],
         "internal_errors": [{"probe" | "check": str, "error": str}]
       }
     }

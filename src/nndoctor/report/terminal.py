@@ -125,7 +125,7 @@ def headline_text(diagnosis: Diagnosis) -> str:
     """One line for `--quiet`: the headline finding, or that nothing was found."""
     head = diagnosis.headline
     if head is None:
-        return f"nndoctor: no problems found ({_steps_phrase(diagnosis.run.get('steps'))})"
+        return f"nndoctor: no problems found ({_scope_phrase(diagnosis.run)})"
     more = len(diagnosis.findings) - 1
     rest = f" (+{more} more)" if more else ""
     return f"nndoctor: {BADGES[head.severity]} {head.id}: {head.title}{rest}"
@@ -161,6 +161,8 @@ def renderables(diagnosis: Diagnosis) -> Iterator[RenderableType]:
 # --- parts --------------------------------------------------------------------------------------------
 def _header(diagnosis: Diagnosis) -> Text:
     run = diagnosis.run
+    if _is_data(run):
+        return _data_header(diagnosis)
     name = _run_name(run)
     steps = _steps_phrase(run.get("steps"))
     code = run.get("exit_code")
@@ -263,8 +265,23 @@ def _meta(finding: RankedFinding) -> Text:
     return Text(" · ".join(parts), style=theme_style("nd.meta"))
 
 
+def _data_header(diagnosis: Diagnosis) -> Text:
+    """`nndoctor data` and check_data: what was checked, then the counts."""
+    run = diagnosis.run
+    if run.get("source") in _IN_MEMORY:  # "the arrays": a phrase that starts the sentence
+        name = str(run["data"])[:1].upper() + str(run["data"])[1:]
+    else:
+        name = os.path.basename(str(run["data"]))
+    text = Text(f"{name}: {_scope_phrase(run)}", style=theme_style("nd.header"))
+    counts = _severity_counts(diagnosis.findings)
+    text.append(f": {counts}." if counts else ".", style=theme_style("nd.header"))
+    return text
+
+
 def _summary(diagnosis: Diagnosis) -> Text:
     run = diagnosis.run
+    if _is_data(run):
+        return _data_summary(diagnosis)
     parts = [_steps_phrase(run.get("steps"))]
     wall = _number(run.get("wall_s")) or _number(run.get("duration_s"))
     if wall is not None:
@@ -276,6 +293,31 @@ def _summary(diagnosis: Diagnosis) -> Text:
         lr = _number(run.get("lr"))
         parts.append(f"{run['optimizer']} lr={lr:g}" if lr is not None else str(run["optimizer"]))
     text = Text(" · ".join(parts), style=theme_style("nd.summary"))
+    if diagnosis.headline is not None:
+        text.append(
+            f"\nMore about a finding: nndoctor explain {diagnosis.headline.id}",
+            style=theme_style("nd.summary"),
+        )
+    return text
+
+
+def _data_summary(diagnosis: Diagnosis) -> Text:
+    run = diagnosis.run
+    samples, sampled = run.get("samples"), run.get("sampled_samples")
+    parts = [_scope_phrase(run)]
+    if isinstance(samples, int) and isinstance(sampled, int) and sampled < samples:
+        parts.append(f"statistics from a random {sampled:,}")
+    kind = str(run.get("target_kind") or "").replace("-", " ")
+    if run.get("target"):
+        parts.append(f"target {run['target']}" + (f": {kind}" if kind else ""))
+    elif kind:
+        parts.append(f"targets: {kind}")
+    wall = _number(run.get("wall_s"))
+    if wall is not None:
+        parts.append(f"{wall:.1f} s")
+    text = Text(" · ".join(parts), style=theme_style("nd.summary"))
+    for note in run.get("notes") or []:
+        text.append(f"\nNote: {note}", style=theme_style("nd.summary"))
     if diagnosis.headline is not None:
         text.append(
             f"\nMore about a finding: nndoctor explain {diagnosis.headline.id}",
@@ -305,6 +347,25 @@ def _run_name(run: dict[str, Any]) -> str:
         if run.get(key):
             return os.path.basename(str(run[key]))
     return "The run"
+
+
+_IN_MEMORY = ("arrays", "tensors", "dataframe", "dataset", "loader")  # data not read from a file
+
+
+def _is_data(run: dict[str, Any]) -> bool:
+    return "data" in run and "samples" in run
+
+
+def _scope_phrase(run: dict[str, Any]) -> str:
+    """What a diagnosis covered: "1,797 samples, 64 features" for data, else the steps of a run."""
+    if not _is_data(run):
+        return _steps_phrase(run.get("steps"))
+    samples, features = run.get("samples"), run.get("features")
+    text = f"{samples:,} sample{'s' if samples != 1 else ''}" if isinstance(samples, int) else "the data"
+    if isinstance(features, int):
+        word = "channel" if run.get("layout") == "image" else "feature"
+        text += f", {features:,} {word}{'s' if features != 1 else ''}"
+    return text
 
 
 def _steps_phrase(steps: Any) -> str:
