@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_breast_cancer, load_digits
 
-from nndoctor.data.command import main
+from nndoctor.cli import main as cli_main
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
+    code = cli_main(["data", *(str(a) for a in args)])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 

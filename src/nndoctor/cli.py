@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="C",
         help="the loss is cross-entropy over C classes: judge flat curves against chance level ln(C)",
     )
-    data_command.add_parser(commands)
+    _add_report_options(data_command.add_parser(commands))
 
     explain = commands.add_parser(
         "explain",

@@ -49,15 +49,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="N",
         help=f"statistics from a random sample of at most N rows (default {SAMPLE_ROWS:,}); counts use all",
     )
-    parser.add_argument("--json", metavar="PATH", help="also write the diagnosis as JSON to PATH")
-    parser.add_argument(
-        "--fail-on",
-        choices=("error", "warning"),
-        metavar="LEVEL",
-        help="exit with status 1 when a finding is at least this severe: error or warning",
-    )
-    parser.add_argument("--quiet", action="store_true", help="print only the headline finding")
-    return parser
+    return parser  # the caller adds the report options (--json, --fail-on, --quiet) shared by every command
 
 
 def run(options: argparse.Namespace) -> int:
@@ -132,18 +124,7 @@ def check_file(
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`python -m nndoctor.data.command FILE ...`: the command on its own, until cli.py wires it."""
-    parser = argparse.ArgumentParser(prog="nndoctor")
-    add_parser(parser.add_subparsers(dest="command"))
-    return run(parser.parse_args(["data", *(sys.argv[1:] if argv is None else argv)]))
-
-
 def _error(message: str) -> None:
     with contextlib.suppress(Exception):
         sys.stdout.flush()
     print(f"nndoctor: {message}", file=sys.stderr, flush=True)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
