@@ -207,3 +207,16 @@ def test_nonfinite_loss_is_located_at_its_first_step():
     events = doc.store.events("nonfinite")
     assert events[0]["step"] == 12 and events[0]["signal"] == "loss"
     assert doc.store.series_info("loss").first_nonfinite_step == 12
+
+
+def test_decimated_series_extend_matches_append_one_by_one():
+    one, many = DecimatedSeries(capacity=16), DecimatedSeries(capacity=16)
+    values = [float(v) for v in range(1000)]
+    values[333] = float("inf")
+    for step, value in enumerate(values):
+        one.append(step, value)
+    for start in range(0, 1000, 37):  # batches of an awkward size
+        many.extend(list(range(start, min(start + 37, 1000))), values[start : start + 37])
+    assert many.steps == one.steps and many.values == one.values
+    assert many.first_nonfinite_step == one.first_nonfinite_step == 333
+    assert many.count == one.count == 1000

@@ -18,6 +18,7 @@ touches the user's data loaders, never writes to a tensor the script owns.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import time
 import weakref
@@ -56,9 +57,13 @@ LOSS_FUNCTIONS = (
     "ctc_loss",
 )
 CLASS_INDEX_LOSSES = {"cross_entropy", "nll_loss", "multi_margin_loss"}
+ACTIVATION_SAMPLE = 65536  # elements of one layer's output that its statistics are computed on
 ACTIVATION_STATS = ("mean", "std", "zero_frac", "nonfinite_frac", "absmax")
 FLUSH_EVERY = 64  # steps between transfers to the host (and writes of the event log)
-SPIKE_FACTOR = 2.0  # a loss this far above its running average (and noise) triggers dense sampling
+SPIKE_FACTOR = 2.0  # a loss this many times its running average above it triggers dense sampling,
+SPIKE_NOISE_MULTIPLE = (
+    6.0  # if it is also this many mean absolute deviations out (mini-batch noise is heavy-tailed)
+)
 
 
 class Monitor:
@@ -73,7 +78,8 @@ class Monitor:
         schedule: Schedule | None = None,
     ) -> None:
         self.store = Store()
-        self.schedule = schedule or Schedule()
+        # a copy: the schedule keeps per-run state (the dense window after an anomaly)
+        self.schedule = dataclasses.replace(schedule) if schedule else Schedule()
         self._event_log = EventLog(events) if events else None
         self._hooks = HookSet()
         self._probes = Probes(self._record_internal_error)
@@ -315,7 +321,7 @@ class Monitor:
             self._loss_average, self._loss_deviation = value, abs(value)
             return
         jump = value - average
-        if jump > SPIKE_FACTOR * abs(average) and jump > SPIKE_FACTOR * 2 * deviation:
+        if jump > SPIKE_FACTOR * abs(average) and jump > SPIKE_NOISE_MULTIPLE * deviation:
             self.schedule.mark_anomaly(step)  # sample the steps after a jump densely
         # running mean and mean absolute deviation: a jump is judged against the curve's own noise
         self._loss_average = 0.9 * average + 0.1 * value
@@ -527,7 +533,12 @@ class Monitor:
 
     def _activation_sample(self, module: torch.nn.Module, output: torch.Tensor) -> None:
         with torch.no_grad():
-            out = output.detach().float()
+            out = output.detach().reshape(-1)
+            if (
+                out.numel() > ACTIVATION_SAMPLE
+            ):  # an even stride through the tensor: same statistics, bounded cost
+                out = out[:: out.numel() // ACTIVATION_SAMPLE]
+            out = out.float()
             finite = torch.isfinite(out)
             stats = torch.stack(
                 [

@@ -57,6 +57,26 @@ class DecimatedSeries:
                 self.values = self.values[::2]
                 self.stride *= 2
 
+    def extend(self, steps: list[int], values: list[float]) -> None:
+        """Append many scalar points at once: the same result as `append` one by one, at numpy speed."""
+        if not steps:
+            return
+        start = self.count
+        self.count += len(steps)
+        if self.first_step is None:
+            self.first_step, self.first_value = steps[0], values[0]
+        if self.first_nonfinite_step is None:
+            finite = np.isfinite(np.asarray(values, dtype=float))
+            if not finite.all():
+                self.first_nonfinite_step = int(steps[int(np.argmin(finite))])
+        first_kept = (-start) % self.stride  # the next index that is a multiple of the stride
+        self.steps.extend(steps[first_kept :: self.stride])
+        self.values.extend(values[first_kept :: self.stride])
+        while len(self.steps) >= self.capacity:
+            self.steps = self.steps[::2]
+            self.values = self.values[::2]
+            self.stride *= 2
+
 
 class Store:
     """Everything the checks read. Build it with `apply(record)`; read it with the accessors."""
@@ -74,8 +94,7 @@ class Store:
         kind = record["kind"]
         if kind == "scalars":
             series = self._scalars.setdefault(record["name"], DecimatedSeries())
-            for step, value in zip(record["steps"], record["values"]):
-                series.append(int(step), _to_float(value))
+            series.extend([int(step) for step in record["steps"]], [_to_float(v) for v in record["values"]])
         elif kind == "vector":
             series = self._vectors.setdefault(record["name"], DecimatedSeries(VECTOR_CAPACITY))
             series.append(int(record["step"]), np.asarray(record["values"], dtype=float))
