@@ -45,12 +45,12 @@ def write_csv(path: Path, rows: int, columns: int, seed: int = 0) -> None:
 
 def time_command(path: Path) -> tuple[float, float, int, str]:
     """Wall and CPU seconds `nndoctor data PATH --target label` took in-process, its status and output."""
-    from nndoctor.data.command import main
+    from nndoctor.cli import main as nndoctor_main
 
     output = io.StringIO()
     began, cpu = time.perf_counter(), time.process_time()
     with contextlib.redirect_stdout(output):
-        status = main([str(path), "--target", "label"])
+        status = nndoctor_main(["data", str(path), "--target", "label"])
     return time.perf_counter() - began, time.process_time() - cpu, status, output.getvalue()
 
 
