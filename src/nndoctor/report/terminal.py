@@ -164,7 +164,7 @@ def _header(diagnosis: Diagnosis) -> Text:
     if _is_data(run):
         return _data_header(diagnosis)
     name = _run_name(run)
-    steps = _steps_phrase(run.get("steps"))
+    steps = _steps_phrase(run)
     code = run.get("exit_code")
     if diagnosis.status == "crashed":
         ended = f"{name} crashed after {steps}"
@@ -282,7 +282,7 @@ def _summary(diagnosis: Diagnosis) -> Text:
     run = diagnosis.run
     if _is_data(run):
         return _data_summary(diagnosis)
-    parts = [_steps_phrase(run.get("steps"))]
+    parts = [_steps_phrase(run)]
     wall = _number(run.get("wall_s")) or _number(run.get("duration_s"))
     if wall is not None:
         parts.append(f"{wall:.1f} s")
@@ -359,7 +359,7 @@ def _is_data(run: dict[str, Any]) -> bool:
 def _scope_phrase(run: dict[str, Any]) -> str:
     """What a diagnosis covered: "1,797 samples, 64 features" for data, else the steps of a run."""
     if not _is_data(run):
-        return _steps_phrase(run.get("steps"))
+        return _steps_phrase(run)
     samples, features = run.get("samples"), run.get("features")
     text = f"{samples:,} sample{'s' if samples != 1 else ''}" if isinstance(samples, int) else "the data"
     if isinstance(features, int):
@@ -368,10 +368,12 @@ def _scope_phrase(run: dict[str, Any]) -> str:
     return text
 
 
-def _steps_phrase(steps: Any) -> str:
+def _steps_phrase(run: dict[str, Any]) -> str:
+    """ "120 steps", or "40 epochs" for a log that counts epochs."""
+    steps, unit = run.get("steps"), run.get("x_axis", "step")
     if not isinstance(steps, int):
-        return "an unknown number of steps"
-    return "1 step" if steps == 1 else f"{steps} steps"
+        return f"an unknown number of {unit}s"
+    return f"1 {unit}" if steps == 1 else f"{steps} {unit}s"
 
 
 def _severity_counts(findings: list[RankedFinding]) -> str:
