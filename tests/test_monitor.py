@@ -220,3 +220,28 @@ def test_decimated_series_extend_matches_append_one_by_one():
     assert many.steps == one.steps and many.values == one.values
     assert many.first_nonfinite_step == one.first_nonfinite_step == 333
     assert many.count == one.count == 1000
+
+
+def test_a_loss_in_eval_mode_without_no_grad_is_validation_unless_trained_on():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    inputs, targets = torch.randn(32, 4), torch.randint(0, 2, (32,))
+    with nndoctor.watch() as doc:
+        for step in range(6):
+            loss = F.cross_entropy(model(inputs), targets)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            model.eval()
+            F.cross_entropy(model(inputs), targets)  # validation that forgot torch.no_grad()
+            if step == 5:  # and a step trained in eval mode: its loss is training loss, not validation
+                loss = F.cross_entropy(model(inputs), targets)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            model.train()
+    val_steps, _ = doc.store.series("val_loss")
+    train_steps, _ = doc.store.series("loss")
+    assert list(val_steps) == [1, 2, 3, 4, 5, 6]
+    assert list(train_steps) == list(range(7))

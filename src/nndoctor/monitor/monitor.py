@@ -94,6 +94,7 @@ class Monitor:
         self.step = 0
         self._train_losses: list[torch.Tensor] = []
         self._val_losses: list[tuple[torch.Tensor, int]] = []
+        self._eval_loss: tuple[torch.Tensor, int] | None = None  # a loss taken in eval mode with gradients
         self._loss_functions: dict[str, dict[str, Any]] = {}
         self._last_loss_input: torch.Tensor | None = None
         self._preclip_total: torch.Tensor | None = None
@@ -402,6 +403,10 @@ class Monitor:
     def _capture_train_loss(self, tensor: torch.Tensor) -> None:
         if tensor.numel() == 1 and tensor.is_floating_point():
             self._train_losses.append(tensor.detach())
+            if self._eval_loss is not None and tensor is self._eval_loss[0]:
+                # a loss taken in eval mode is trained on after all: it was not validation
+                self._val_losses.pop(self._eval_loss[1])
+                self._eval_loss = None
 
     def _wrap_loss(self, name: str, original: Any) -> Any:
         monitor = self
@@ -426,7 +431,11 @@ class Monitor:
     def _observe_loss_call(self, name: str, input: Any, target: Any, result: Any, kwargs: dict) -> None:
         if not isinstance(input, torch.Tensor) or not isinstance(result, torch.Tensor):
             return
-        training = torch.is_grad_enabled() and input.requires_grad
+        with_grad = torch.is_grad_enabled() and input.requires_grad
+        # with gradients but every model in eval mode: a validation pass that forgot no_grad, unless
+        # backward() is then called on it (see _capture_train_loss)
+        in_eval = with_grad and self._all_models_in_eval()
+        training = with_grad and not in_eval
         phase = "train" if training else "val"
         key = f"{phase}:{name}"
         if key not in self._loss_functions:
@@ -459,14 +468,22 @@ class Monitor:
         elif value.numel() != 1:
             value = value.mean()
         batch = input.shape[0] if input.dim() > 0 else 1
+        if in_eval:
+            self._last_loss_input = input
+            self._eval_loss = (result, len(self._val_losses))
         self._val_losses.append((value.reshape(()), batch))
+
+    def _all_models_in_eval(self) -> bool:
+        models = [ref() for ref in self._roots.values()]
+        models = [m for m in models if m is not None]
+        return bool(models) and not any(m.training for m in models)
 
     def _emit_validation_point(self) -> None:
         """Validation losses since the last training step become one point, weighted by batch size."""
         if not self._val_losses:
             return
         values, weights = zip(*self._val_losses)
-        self._val_losses = []
+        self._val_losses, self._eval_loss = [], None
         weight = torch.tensor(weights, dtype=torch.float32, device=values[0].device)
         mean = (torch.stack(values) * weight).sum() / weight.sum()
         self._pending.add_scalar("val_loss", self.step, mean)
