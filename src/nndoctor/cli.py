@@ -19,6 +19,7 @@ from typing import NoReturn
 from . import __version__, catalog
 from .analyze import diagnose_store
 from .data import command as data_command
+from .data.files import DataFileError
 from .diagnosis import Diagnosis
 from .findings import Severity
 from .monitor.eventlog import EventLogError, read_events
@@ -169,14 +170,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.command == "curves":
             return _curves(options)
         if options.command == "data":
-            return data_command.run(options)
+            return _data(options)
         if options.command == "explain":
             return _explain(options)
         if options.command == "demo":
             return _demo(options)
         parser.print_help()
         return EXIT_USAGE
-    except (UsageError, EventLogError) as error:
+    except (UsageError, EventLogError, DataFileError) as error:
         _error(str(error))
         return EXIT_USAGE
     except KeyboardInterrupt:  # outside the script (which has its own handling): e.g. while reporting
@@ -223,6 +224,15 @@ def _diagnose(options: argparse.Namespace) -> int:
     diagnosis = diagnose_store(store, status=status, run=run)
     if options.json:
         _write_json(diagnosis, check_output_path(options.json, "json"))
+    _print(diagnosis, quiet=options.quiet)
+    return fail_on_status(diagnosis, options.fail_on, 0)
+
+
+def _data(options: argparse.Namespace) -> int:
+    json_path = check_output_path(options.json, "json") if options.json else None
+    diagnosis = data_command.diagnose(options)
+    if json_path:
+        _write_json(diagnosis, json_path)
     _print(diagnosis, quiet=options.quiet)
     return fail_on_status(diagnosis, options.fail_on, 0)
 

@@ -7,12 +7,9 @@ empty, malformed, no such column) is one line on stderr and status 2, as every u
 from __future__ import annotations
 
 import argparse
-import contextlib
-import sys
 import time
 from typing import Any
 
-from ..findings import Severity
 from .files import DataFileError, load_data_file
 from .profile import SAMPLE_ROWS
 
@@ -52,42 +49,21 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser  # the caller adds the report options (--json, --fail-on, --quiet) shared by every command
 
 
-def run(options: argparse.Namespace) -> int:
-    """Run `nndoctor data` with parsed options; returns the exit status."""
-    from ..runner import UsageError, check_output_path
+def diagnose(options: argparse.Namespace):
+    """The diagnosis `nndoctor data` prints; raises UsageError or DataFileError (one line each) on bad input."""
+    from ..runner import UsageError
 
-    try:
-        json_path = check_output_path(options.json, "json") if options.json else None
-        if options.classes is not None and options.classes < 2:
-            raise UsageError(f"--classes {options.classes}: give the number of model outputs, 2 or more")
-        if options.max_rows < 1:
-            raise UsageError(f"--max-rows {options.max_rows}: give a number of rows, 1 or more")
-        diagnosis = check_file(
-            options.file,
-            target=options.target,
-            task=options.task,
-            classes=options.classes,
-            max_rows=options.max_rows,
-        )
-    except (DataFileError, UsageError) as error:
-        _error(str(error))
-        return EXIT_USAGE
-    from ..report.json import write_json
-    from ..report.terminal import headline_text, print_report
-
-    if json_path:
-        try:
-            write_json(diagnosis, json_path)
-        except OSError as error:
-            _error(f"--json {options.json}: cannot write it ({error.strerror or error})")
-    if options.quiet:
-        print(headline_text(diagnosis), flush=True)
-    else:
-        print_report(diagnosis)
-    worst = diagnosis.worst_severity
-    if options.fail_on and worst is not None and worst >= Severity.parse(options.fail_on):
-        return 1
-    return 0
+    if options.classes is not None and options.classes < 2:
+        raise UsageError(f"--classes {options.classes}: give the number of model outputs, 2 or more")
+    if options.max_rows < 1:
+        raise UsageError(f"--max-rows {options.max_rows}: give a number of rows, 1 or more")
+    return check_file(
+        options.file,
+        target=options.target,
+        task=options.task,
+        classes=options.classes,
+        max_rows=options.max_rows,
+    )
 
 
 def check_file(
@@ -122,9 +98,3 @@ def check_file(
     return diagnose_profile(
         profile, run={"data": str(path), "wall_s": round(time.perf_counter() - started, 3)}
     )
-
-
-def _error(message: str) -> None:
-    with contextlib.suppress(Exception):
-        sys.stdout.flush()
-    print(f"nndoctor: {message}", file=sys.stderr, flush=True)

@@ -106,6 +106,7 @@ class Monitor:
         self._nonfinite_reported = False
         self._loss_average: float | None = None
         self._loss_deviation = 0.0
+        self._losses_on_device = False
         self._in_loss = 0
         self._attached = False
         self._started = 0.0
@@ -308,7 +309,8 @@ class Monitor:
         if not losses:
             return
         loss = losses[0] if len(losses) == 1 else torch.stack([t.reshape(()) for t in losses]).sum()
-        if loss.device.type != "cpu":  # keep it on the device until the next flush
+        if loss.device.type != "cpu":  # keep it on the device until the next flush, checked there
+            self._losses_on_device = True
             self._pending.add_scalar("loss", step, loss)
             return
         value = loss.item()  # on the CPU a read, not a synchronisation: check it now, while evidence is fresh
@@ -474,9 +476,8 @@ class Monitor:
         self._val_losses.append((value.reshape(()), batch))
 
     def _all_models_in_eval(self) -> bool:
-        models = [ref() for ref in self._roots.values()]
-        models = [m for m in models if m is not None]
-        return bool(models) and not any(m.training for m in models)
+        models = [model for ref in self._roots.values() if (model := ref()) is not None]
+        return bool(models) and not any(model.training for model in models)
 
     def _emit_validation_point(self) -> None:
         """Validation losses since the last training step become one point, weighted by batch size."""
@@ -598,7 +599,7 @@ class Monitor:
     # --- to the host ----------------------------------------------------------------------------
     def _flush(self) -> None:
         records = self._pending.drain()
-        if not self._nonfinite_reported:  # accelerators: non-finite losses are seen only here
+        if self._losses_on_device and not self._nonfinite_reported:  # CPU losses were checked per step
             for record in records:
                 if record["kind"] == "scalars" and record["name"] == "loss":
                     bad = [s for s, v in zip(record["steps"], record["values"]) if not math.isfinite(v)]

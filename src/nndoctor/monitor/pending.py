@@ -17,9 +17,6 @@ class PendingSignals:
         self._scalars: dict[str, list[tuple[int, Any]]] = defaultdict(list)
         self._vectors: list[tuple[str, int, Any]] = []
 
-    def __len__(self) -> int:
-        return sum(len(v) for v in self._scalars.values()) + len(self._vectors)
-
     def add_scalar(self, name: str, step: int, value: Any) -> None:
         """`value` is a float or a 0-d tensor (already detached)."""
         self._scalars[name].append((step, value))

@@ -28,7 +28,7 @@ class DecimatedSeries:
     """Keeps at most `capacity` points: when full, every other point is dropped and the stride doubles.
 
     A run of any length therefore costs the same memory, with full resolution for short runs and an
-    evenly thinned history for long ones. Minimum, maximum and the first non-finite step are kept exactly.
+    evenly thinned history for long ones. The first non-finite step is kept exactly.
     """
 
     def __init__(self, capacity: int = SERIES_CAPACITY) -> None:
@@ -38,24 +38,17 @@ class DecimatedSeries:
         self.values: list[Any] = []
         self.count = 0
         self.first_nonfinite_step: int | None = None
-        self.first_step: int | None = None
-        self.first_value: Any = None
 
     def append(self, step: int, value: Any) -> None:
         index = self.count  # kept points are those whose index is a multiple of the stride
         self.count += 1
-        if self.first_step is None:
-            self.first_step, self.first_value = step, value
         finite = math.isfinite(value) if isinstance(value, float) else bool(np.all(np.isfinite(value)))
         if self.first_nonfinite_step is None and not finite:
             self.first_nonfinite_step = step
         if index % self.stride == 0:
             self.steps.append(step)
             self.values.append(value)
-            if len(self.steps) >= self.capacity:
-                self.steps = self.steps[::2]
-                self.values = self.values[::2]
-                self.stride *= 2
+            self._thin_while_full()
 
     def extend(self, steps: list[int], values: list[float]) -> None:
         """Append many scalar points at once: the same result as `append` one by one, at numpy speed."""
@@ -63,8 +56,6 @@ class DecimatedSeries:
             return
         start = self.count
         self.count += len(steps)
-        if self.first_step is None:
-            self.first_step, self.first_value = steps[0], values[0]
         if self.first_nonfinite_step is None:
             finite = np.isfinite(np.asarray(values, dtype=float))
             if not finite.all():
@@ -72,6 +63,10 @@ class DecimatedSeries:
         first_kept = (-start) % self.stride  # the next index that is a multiple of the stride
         self.steps.extend(steps[first_kept :: self.stride])
         self.values.extend(values[first_kept :: self.stride])
+        self._thin_while_full()
+
+    def _thin_while_full(self) -> None:
+        """Drop every other point and double the stride until below capacity (kept indexes stay multiples)."""
         while len(self.steps) >= self.capacity:
             self.steps = self.steps[::2]
             self.values = self.values[::2]
@@ -87,7 +82,6 @@ class Store:
         self._vectors: dict[str, DecimatedSeries] = {}
         self._columns: dict[str, list[str]] = {}
         self._events: list[dict[str, Any]] = []
-        self.records_applied = 0
 
     # --- building -------------------------------------------------------------------------------
     def apply(self, record: dict[str, Any]) -> None:
@@ -107,7 +101,6 @@ class Store:
                 self._events.append({k: v for k, v in record.items() if k != "kind"})
         else:
             raise ValueError(f"unknown record kind {kind!r}")
-        self.records_applied += 1
 
     # --- reading --------------------------------------------------------------------------------
     def scalar_names(self) -> list[str]:
