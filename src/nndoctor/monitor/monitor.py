@@ -10,6 +10,9 @@ What it sees, without any change to the script:
 - forward activation statistics per leaf module, on sampled steps only: the global module hooks are
   installed for those steps and removed after, so other steps pay nothing for them.
 
+Further signals (weight scales, dead units, loss pairing, loop bugs, batches) come from probes: see
+probes/__init__.py.
+
 Cost: on a step that is not sampled the monitor does a few attribute reads and keeps the loss as a
 detached tensor; values reach the host in one transfer per flush. It never draws random numbers, never
 touches the user's data loaders, never writes to a tensor the script owns.
@@ -31,6 +34,7 @@ import torch.optim.optimizer as torch_optim
 from .eventlog import EventLog
 from .hooks import HookSet, Probes
 from .pending import PendingSignals
+from .probes import MOMENTS, PROBES, Probe, ProbeContext, overrides
 from .schedule import Schedule
 from .store import Store
 
@@ -76,6 +80,7 @@ class Monitor:
         *,
         events: str | None = None,
         schedule: Schedule | None = None,
+        probes: list[type[Probe]] | None = None,
     ) -> None:
         self.store = Store()
         # a copy: the schedule keeps per-run state (the dense window after an anomaly)
@@ -112,6 +117,10 @@ class Monitor:
         self._started = 0.0
         self.overhead_s = 0.0
         self.status: str | None = None
+        context = ProbeContext(self)
+        extras = [probe(context) for probe in (PROBES if probes is None else probes)]
+        # per moment, only the probes that override it: a moment nobody needs costs nothing
+        self._at: dict[str, list[Probe]] = {m: [p for p in extras if overrides(p, m)] for m in MOMENTS}
 
     # --- lifetime -------------------------------------------------------------------------------
     def attach(self) -> Monitor:
@@ -146,6 +155,10 @@ class Monitor:
         self._hooks.remove_all()
         self._probes.guard("flush", self._emit_validation_point)
         self._probes.guard("flush", self._flush)
+        began = time.perf_counter()
+        self._call("on_finish", status)
+        self._probes.guard("flush", self._flush)  # what the probes found at the end
+        self.overhead_s += time.perf_counter() - began
         self._emit(
             [
                 {
@@ -167,6 +180,11 @@ class Monitor:
             self.store.apply(record)
         if self._event_log is not None:
             self._event_log.write(records)
+
+    def _call(self, moment: str, *args: Any) -> None:
+        """Call every probe that overrides `moment`, each inside the fail-safe."""
+        for probe in self._at[moment]:
+            self._probes.guard(probe.name, getattr(probe, moment), *args)
 
     def _record_internal_error(self, probe: str, error: str, trace: str) -> None:
         record = {
@@ -191,6 +209,16 @@ class Monitor:
             )
         for name, param in module.named_parameters():
             self._param_names.setdefault(id(param), prefix + name)
+        if self._at["on_model_input"]:
+            self._hooks.add_handle(
+                f"model-input-{id(module)}",
+                module.register_forward_pre_hook(self._on_model_input, with_kwargs=True),
+            )
+
+    def _on_model_input(self, module: torch.nn.Module, args: tuple, kwargs: dict) -> None:
+        began = time.perf_counter()
+        self._call("on_model_input", module, args, kwargs)
+        self.overhead_s += time.perf_counter() - began
 
     def _describe(self, optimizer: torch.optim.Optimizer) -> dict[str, Any]:
         modules = []
@@ -279,6 +307,7 @@ class Monitor:
                 ]
             )
             self._emit([{"kind": "structure", "data": self._describe(optimizer)}])
+            self._call("on_start", optimizer)
         self._emit_validation_point()
         self._probes.guard("loss", self._record_train_loss, step)
         lr = optimizer.param_groups[0].get("lr")
@@ -289,6 +318,7 @@ class Monitor:
         if self._activation_stats:
             self._probes.guard("activations", self._emit_activation_stats, step)
         self._preclip_total = self._preclip_layers = None
+        self._call("on_step", step, optimizer)
 
     def _step_post(self, optimizer: torch.optim.Optimizer) -> None:
         if self._primary_optimizer is None or self._primary_optimizer() is not optimizer:
@@ -397,7 +427,9 @@ class Monitor:
 
         def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
             if isinstance(tensors, torch.Tensor) and monitor._attached:
+                began = time.perf_counter()
                 monitor._probes.guard("loss", monitor._capture_train_loss, tensors)
+                monitor.overhead_s += time.perf_counter() - began
             return original(tensors, *args, **kwargs)
 
         return backward
@@ -405,6 +437,7 @@ class Monitor:
     def _capture_train_loss(self, tensor: torch.Tensor) -> None:
         if tensor.numel() == 1 and tensor.is_floating_point():
             self._train_losses.append(tensor.detach())
+            self._call("on_backward", tensor)
             if self._eval_loss is not None and tensor is self._eval_loss[0]:
                 # a loss taken in eval mode is trained on after all: it was not validation
                 self._val_losses.pop(self._eval_loss[1])
@@ -416,6 +449,7 @@ class Monitor:
         def loss_function(input: Any, target: Any = None, *args: Any, **kwargs: Any) -> Any:
             result = original(input, target, *args, **kwargs)
             if monitor._attached and monitor._in_loss == 0:
+                began = time.perf_counter()
                 monitor._in_loss += 1
                 try:
                     monitor._probes.guard(
@@ -423,6 +457,7 @@ class Monitor:
                     )
                 finally:
                     monitor._in_loss -= 1
+                monitor.overhead_s += time.perf_counter() - began
             return result
 
         loss_function.__wrapped__ = original  # type: ignore[attr-defined]
@@ -455,6 +490,7 @@ class Monitor:
                     info[option] = kwargs[option]
             self._loss_functions[key] = info
             self._emit([{"kind": "structure", "data": {"loss_functions": dict(self._loss_functions)}}])
+        self._call("on_loss_call", name, input, target, kwargs, phase)
         if training:
             self._last_loss_input = input  # detached only if a forensic needs it: no op per step
             return
@@ -547,6 +583,7 @@ class Monitor:
             and not isinstance(module, torch.nn.modules.loss._Loss)
         ):
             self._probes.guard("activations", self._activation_sample, module, output)
+            self._call("on_forward", module, output)
         self.overhead_s += time.perf_counter() - began
 
     def _activation_sample(self, module: torch.nn.Module, output: torch.Tensor) -> None:
@@ -598,6 +635,7 @@ class Monitor:
 
     # --- to the host ----------------------------------------------------------------------------
     def _flush(self) -> None:
+        self._call("on_flush", self.step)
         records = self._pending.drain()
         if self._losses_on_device and not self._nonfinite_reported:  # CPU losses were checked per step
             for record in records:

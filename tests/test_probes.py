@@ -1,0 +1,129 @@
+"""The probe interface: each moment reaches the probes that want it, and every probe, the bundled ones
+included, is contained by the fail-safe and leaves nothing behind."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from nndoctor.monitor.monitor import Monitor
+from nndoctor.monitor.probes import MOMENTS, PROBES, Probe, overrides
+from test_monitor import train
+
+
+class Recorder(Probe):
+    name = "recorder"
+
+    def __init__(self, context):
+        super().__init__(context)
+        self.seen: dict[str, list] = {moment: [] for moment in MOMENTS}
+
+    def on_start(self, optimizer):
+        self.seen["on_start"].append(type(optimizer).__name__)
+
+    def on_step(self, step, optimizer):
+        self.seen["on_step"].append(step)
+
+    def on_backward(self, loss):
+        self.seen["on_backward"].append(float(loss.detach()))
+
+    def on_loss_call(self, name, input, target, kwargs, phase):
+        self.seen["on_loss_call"].append((name, phase, tuple(input.shape)))
+
+    def on_model_input(self, model, args, kwargs):
+        self.seen["on_model_input"].append((type(model).__name__, tuple(args[0].shape), model.training))
+
+    def on_forward(self, module, output):
+        self.seen["on_forward"].append(type(module).__name__)
+
+    def on_flush(self, step):
+        self.seen["on_flush"].append(step)
+
+    def on_finish(self, status):
+        self.seen["on_finish"].append(status)
+        self.context.emit([{"kind": "event", "type": "recorder-done", "steps": len(self.seen["on_step"])}])
+
+
+def run_with(probes, steps=80):
+    monitor = Monitor(probes=probes).attach()
+    try:
+        model = train(steps=steps)
+    finally:
+        monitor.finish()
+    return monitor, model
+
+
+def test_each_moment_reaches_a_probe_with_its_arguments():
+    monitor, model = run_with([Recorder], steps=80)
+    seen = monitor._at["on_step"][0].seen
+    assert seen["on_start"] == ["Adam"]
+    assert seen["on_step"] == list(range(80))
+    assert len(seen["on_backward"]) == 80
+    phases = {phase for _, phase, _ in seen["on_loss_call"]}
+    assert phases == {"train", "val"}  # the validation pass every 20 steps is told apart
+    assert ("Sequential", (32, 8), True) in seen["on_model_input"]
+    assert ("Sequential", (64, 8), False) in seen["on_model_input"]
+    assert {"Linear", "ReLU"} <= set(seen["on_forward"])
+    assert seen["on_flush"] and seen["on_finish"] == ["completed"]
+    assert monitor.store.events("recorder-done")[0]["steps"] == 80
+    assert not model._forward_pre_hooks and not model._forward_hooks  # the input hook is gone
+
+
+def test_a_moment_nobody_overrides_is_not_called():
+    class OnlyStep(Probe):
+        name = "only-step"
+
+        def on_step(self, step, optimizer):
+            pass
+
+    monitor = Monitor(probes=[OnlyStep])
+    assert [len(monitor._at[m]) for m in MOMENTS] == [int(m == "on_step") for m in MOMENTS]
+
+
+@pytest.mark.parametrize("probe_class", [Recorder, *PROBES], ids=lambda c: c.name)
+def test_a_failing_probe_is_switched_off_and_training_is_unchanged(monkeypatch, probe_class):
+    """Every bundled probe, at every moment it uses: a fault is recorded once and training goes on."""
+    plain = train(steps=70)
+    for moment in MOMENTS:
+        if getattr(probe_class, moment) is getattr(Probe, moment):
+            continue
+
+        def broken(self, *args, **kwargs):
+            raise ValueError("injected fault")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(probe_class, moment, broken)
+            monitor, watched = run_with([probe_class], steps=70)
+        for a, b in zip(plain.parameters(), watched.parameters()):
+            assert torch.equal(a, b), moment
+        errors = monitor.store.events("internal-error")
+        assert len(errors) == 1 and errors[0]["probe"] == probe_class.name, moment
+        assert not watched._forward_pre_hooks
+
+
+@pytest.mark.parametrize("probe_class", PROBES, ids=lambda c: c.name)
+def test_bundled_probes_keep_training_bitwise_equal(probe_class):
+    plain = train(steps=70)
+    monitor, watched = run_with([probe_class], steps=70)
+    for a, b in zip(plain.parameters(), watched.parameters()):
+        assert torch.equal(a, b)
+    assert not monitor.store.events("internal-error")
+    assert any(isinstance(p, probe_class) for m in MOMENTS for p in monitor._at[m])
+
+
+def test_probe_names_are_unique():
+    names = [probe.name for probe in PROBES]
+    assert len(names) == len(set(names)) and "probe" not in names
+
+
+def test_the_model_input_hook_is_installed_only_when_a_probe_wants_it():
+    monitor = Monitor(probes=[]).attach()
+    try:
+        model = nn.Linear(3, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        model(torch.ones(2, 3)).sum().backward()
+        optimizer.step()
+        assert not model._forward_pre_hooks
+    finally:
+        monitor.finish()
