@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 import torch
+from test_monitor import train
 from torch import nn
 
 from nndoctor.monitor.monitor import Monitor
-from nndoctor.monitor.probes import MOMENTS, PROBES, Probe, overrides
-from test_monitor import train
+from nndoctor.monitor.probes import MOMENTS, PROBES, Probe
 
 
 class Recorder(Probe):
