@@ -25,12 +25,13 @@ from .findings import Severity
 from .monitor.eventlog import EventLogError, read_events
 from .monitor.store import Store
 from .report.explain import entry_renderables, list_renderables
+from .report.html import write_html
 from .report.json import write_json
 from .report.terminal import headline_text, make_console, print_renderables, print_report
 from .runner import EXIT_SIGINT, EXIT_USAGE, RunResult, UsageError, check_output_path, run_script
 
 DEMO_SCRIPT = Path(__file__).parent / "demo" / "broken_train.py"
-_RUN_VALUE_OPTIONS = ("--json", "--events", "--fail-on")  # options of `run` that take a value
+_RUN_VALUE_OPTIONS = ("--json", "--html", "--events", "--fail-on")  # options of `run` that take a value
 
 
 class _Parser(argparse.ArgumentParser):
@@ -107,12 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run a small training script with a bug (about 2 s on a CPU) and diagnose it.",
     )
     demo.add_argument("--json", metavar="PATH", help="also write the diagnosis as JSON to PATH")
+    demo.add_argument("--html", metavar="PATH", help="also write the report as an HTML page with the curves")
     demo.add_argument("--events", metavar="PATH", help="also stream the monitor's records to this file")
     return parser
 
 
 def _add_report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="PATH", help="also write the diagnosis as JSON to PATH")
+    parser.add_argument(
+        "--html", metavar="PATH", help="also write a self-contained HTML page with the findings and curves"
+    )
     parser.add_argument(
         "--fail-on",
         choices=("error", "warning"),
@@ -191,13 +196,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # --- commands ---------------------------------------------------------------------------------------
 def _run(script: str, args: list[str], options: argparse.Namespace) -> int:
-    json_path = check_output_path(options.json, "json") if options.json else None
+    outputs = _Outputs(options)
     result = run_script(script, args, events=options.events)
-    return _report_run(result, json_path=json_path, fail_on=options.fail_on, quiet=options.quiet)
+    return _report_run(result, outputs, fail_on=options.fail_on, quiet=options.quiet)
 
 
 def _demo(options: argparse.Namespace) -> int:
-    json_path = check_output_path(options.json, "json") if options.json else None
+    outputs = _Outputs(options)
     console = make_console()
     console.print(
         f"nndoctor demo: running a training script with a bug, as `nndoctor run {DEMO_SCRIPT}` would.",
@@ -205,7 +210,7 @@ def _demo(options: argparse.Namespace) -> int:
         soft_wrap=True,
     )
     result = run_script(str(DEMO_SCRIPT), [], events=options.events)
-    code = _report_run(result, json_path=json_path, fail_on=None, quiet=False)
+    code = _report_run(result, outputs, fail_on=None, quiet=False)
     return 0 if code == 0 else code  # the findings are the point of the demo, not a failure
 
 
@@ -222,17 +227,15 @@ def _diagnose(options: argparse.Namespace) -> int:
         status = "interrupted"
         run["events_complete"] = False
     diagnosis = diagnose_store(store, status=status, run=run)
-    if options.json:
-        _write_json(diagnosis, check_output_path(options.json, "json"))
+    _Outputs(options).write([(diagnosis, store)])
     _print(diagnosis, quiet=options.quiet)
     return fail_on_status(diagnosis, options.fail_on, 0)
 
 
 def _data(options: argparse.Namespace) -> int:
-    json_path = check_output_path(options.json, "json") if options.json else None
+    outputs = _Outputs(options)
     diagnosis = data_command.diagnose(options)
-    if json_path:
-        _write_json(diagnosis, json_path)
+    outputs.write([(diagnosis, None)])
     _print(diagnosis, quiet=options.quiet)
     return fail_on_status(diagnosis, options.fail_on, 0)
 
@@ -241,7 +244,7 @@ def _curves(options: argparse.Namespace) -> int:
     from .logs import LogError, read_log
     from .logs.compare import comparison_line, context_line, curves_json, run_summary
 
-    json_path = check_output_path(options.json, "json") if options.json else None
+    outputs = _Outputs(options)
     if options.classes is not None and options.classes < 2:
         raise UsageError(f"--classes {options.classes}: give the number of classes, 2 or more")
     runs = []
@@ -255,11 +258,12 @@ def _curves(options: argparse.Namespace) -> int:
         if options.classes is not None:
             run.store.apply({"kind": "structure", "data": {"loss_functions": _classes_loss(options.classes)}})
         diagnoses.append(diagnose_store(run.store, run=run_summary(run)))
-    if json_path:
-        if len(diagnoses) == 1:
-            _write_json(diagnoses[0], json_path)
-        else:
-            _write_text(curves_json(diagnoses) + "\n", json_path)
+    if len(diagnoses) == 1:
+        outputs.write([(diagnoses[0], runs[0].store)])
+    else:
+        if outputs.json_path:
+            _write_text(curves_json(diagnoses) + "\n", outputs.json_path)
+        outputs.write_html([(d, run.store) for d, run in zip(diagnoses, runs)])
     console = make_console()
     for index, (run, diagnosis) in enumerate(zip(runs, diagnoses)):
         if options.quiet:
@@ -303,7 +307,7 @@ def _explain(options: argparse.Namespace) -> int:
 
 
 # --- reporting a run --------------------------------------------------------------------------------
-def _report_run(result: RunResult, *, json_path: str | None, fail_on: str | None, quiet: bool) -> int:
+def _report_run(result: RunResult, outputs: _Outputs, *, fail_on: str | None, quiet: bool) -> int:
     """Print and write the report of a finished script run; return the exit status to end with."""
     diagnosis = result.diagnosis
     if diagnosis is None:
@@ -312,8 +316,7 @@ def _report_run(result: RunResult, *, json_path: str | None, fail_on: str | None
             "this is a bug in nndoctor, not in your script: please report it"
         )
         return result.exit_code
-    if json_path:
-        _write_json(diagnosis, json_path)
+    outputs.write([(diagnosis, result.store)])
     if not result.trained:
         if result.status == "completed":
             _error(
@@ -341,11 +344,29 @@ def _print(diagnosis: Diagnosis, *, quiet: bool) -> None:
         )
 
 
-def _write_json(diagnosis: Diagnosis, path: str) -> None:
-    try:
-        write_json(diagnosis, path)
-    except OSError as error:
-        _error(f"--json {path}: cannot write it ({error.strerror or error})")
+class _Outputs:
+    """The report files asked for (--json, --html): paths checked before any work, written after."""
+
+    def __init__(self, options: argparse.Namespace) -> None:
+        self.json_path = check_output_path(options.json, "json") if options.json else None
+        self.html_path = check_output_path(options.html, "html") if options.html else None
+
+    def write(self, runs: list[tuple[Diagnosis, Store | None]]) -> None:
+        """Write the JSON of one diagnosis and the HTML page; a file that cannot be written is one line."""
+        if self.json_path:
+            try:
+                write_json(runs[0][0], self.json_path)
+            except OSError as error:
+                _error(f"--json {self.json_path}: cannot write it ({error.strerror or error})")
+        self.write_html(runs)
+
+    def write_html(self, runs: list[tuple[Diagnosis, Store | None]]) -> None:
+        if not self.html_path:
+            return
+        try:
+            write_html(runs, self.html_path)
+        except OSError as error:
+            _error(f"--html {self.html_path}: cannot write it ({error.strerror or error})")
 
 
 def fail_on_status(diagnosis: Diagnosis, level: str | None, exit_code: int) -> int:

@@ -26,6 +26,7 @@ from .diagnosis import Diagnosis
 
 if TYPE_CHECKING:
     from .monitor.monitor import Monitor
+    from .monitor.store import Store
 
 EXIT_USAGE = 2
 EXIT_SIGINT = 128 + signal.SIGINT  # 130, what a shell reports for a Ctrl-C
@@ -59,6 +60,7 @@ class RunResult:
     steps: int
     diagnosis: Diagnosis | None
     internal_error: str | None = None
+    store: Store | None = None  # what the monitor recorded: the curves of the HTML report
 
     @property
     def trained(self) -> bool:
@@ -174,6 +176,7 @@ def run_script(script: str, args: Sequence[str] = (), *, events: str | None = No
         steps=monitor.store.steps_seen or monitor.step,
         diagnosis=diagnosis,
         internal_error=internal_error,
+        store=monitor.store,
     )
 
 

@@ -131,6 +131,16 @@ def headline_text(diagnosis: Diagnosis) -> str:
     return f"nndoctor: {BADGES[head.severity]} {head.id}: {head.title}{rest}"
 
 
+def header_text(diagnosis: Diagnosis) -> str:
+    """The report's first line as plain text: how the run ended and what was found."""
+    return _header(diagnosis).plain
+
+
+def summary_text(diagnosis: Diagnosis) -> str:
+    """The report's closing summary as plain text (steps, time, overhead, optimizer)."""
+    return _summary(diagnosis).plain
+
+
 def renderables(diagnosis: Diagnosis) -> Iterator[RenderableType]:
     """The report as rich renderables, in order (Diagnosis.__rich_console__ yields these)."""
     yield Rule(Text("nndoctor", style=theme_style("nd.header")), align="left", style=theme_style("nd.rule"))
