@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_iris
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_iris, load_wine
 
 import nndoctor.checks.data as data_checks  # registers the data checks
 from nndoctor.checks import registered
@@ -22,6 +22,7 @@ DATA_IDS = {
     "class-imbalance",
     "data-duplicates",
     "data-constant-features",
+    "labels-noisy",
 }
 
 
@@ -62,7 +63,7 @@ def store_with(profile, **structure) -> Store:
 
 def test_every_data_check_is_registered_and_quiet_without_a_profile():
     names = {name for name in registered() if name.startswith("data.")}
-    assert len(names) == 7
+    assert len(names) == 8
     for name in names:
         assert registered()[name](Store()) == []
 
@@ -325,9 +326,9 @@ def test_a_constant_column_is_a_note(cancer):
     )
 
 
-def test_every_input_constant_is_a_warning():
+def test_every_input_constant_is_an_error():
     diagnosis = check_data(np.ones((100, 3)), np.arange(100) % 2)
-    assert finding(diagnosis, "data-constant-features").severity is Severity.WARNING
+    assert finding(diagnosis, "data-constant-features").severity is Severity.ERROR
 
 
 # --- the catalog -----------------------------------------------------------------------------------
@@ -336,3 +337,50 @@ def test_findings_use_only_the_data_ids(digits, cancer):
     for x, y in ((digits.data, digits.target), (cancer.data, cancer.target + 1)):
         seen |= ids(check_data(x, y))
     assert seen <= DATA_IDS
+
+
+# --- labels-noisy ---------------------------------------------------------------------------------
+def flip(labels: np.ndarray, share: float, seed: int = 0) -> np.ndarray:
+    """A copy with `share` of the labels replaced by another class, uniformly."""
+    gen = np.random.default_rng(seed)
+    classes = int(labels.max()) + 1
+    noisy = labels.copy()
+    wrong = gen.random(len(labels)) < share
+    noisy[wrong] = (noisy[wrong] + gen.integers(1, classes, wrong.sum())) % classes
+    return noisy
+
+
+def test_a_fifth_of_flipped_digit_labels_are_found_with_rows_to_review(digits):
+    noisy = flip(digits.target, 0.2)
+    head = finding(check_data(digits.data / 16.0, noisy), "labels-noisy")
+    rows = [int(r) for r in head.evidence.split("counted from 0): ")[1].rstrip(".").split(", ")]
+    assert sum(noisy[rows] != digits.target[rows]) >= 0.8 * len(rows)  # the rows named are mostly wrong
+
+
+@pytest.mark.parametrize("loader", [load_digits, load_iris, load_breast_cancer, load_wine])
+def test_clean_labels_are_quiet(loader):
+    data = loader()
+    assert "labels-noisy" not in check_data(standardise(data.data), data.target).ids()
+
+
+def test_overlapping_classes_are_ambiguous_not_noisy():
+    from sklearn.datasets import make_blobs
+
+    x, y = make_blobs(1500, centers=4, cluster_std=2.5, random_state=0)  # a probe gets about 60% right
+    assert "labels-noisy" not in check_data(x, y).ids()
+
+
+def test_a_dataset_names_its_suspects_by_index(digits):
+    import torch
+    from torch.utils.data import Dataset
+
+    noisy = flip(digits.target, 0.25, seed=1)
+
+    class Digits(Dataset):
+        def __len__(self):
+            return len(noisy)
+
+        def __getitem__(self, i):
+            return torch.tensor(digits.data[i] / 16.0, dtype=torch.float32), int(noisy[i])
+
+    assert "Dataset indices" in finding(check_data(Digits()), "labels-noisy").evidence

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import signal
 import sys
 from pathlib import Path
@@ -91,7 +92,8 @@ def test_a_diagnosis_failure_keeps_the_scripts_exit_status(monkeypatch, capsys):
     result = run_script(str(SCRIPTS / "exit3.py"))
     assert result.diagnosis is None and result.exit_code == 3
     assert result.internal_error == "RuntimeError: ranking exploded"
-    code = cli._report_run(result, json_path=None, fail_on="warning", quiet=False)
+    outputs = cli._Outputs(argparse.Namespace(json=None, html=None))
+    code = cli._report_run(result, outputs, fail_on="warning", quiet=False)
     err = capsys.readouterr().err
     assert code == 3
     assert "internal error while diagnosing (RuntimeError: ranking exploded)" in err

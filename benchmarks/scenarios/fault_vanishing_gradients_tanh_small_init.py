@@ -1,8 +1,8 @@
 """A 12-layer tanh MLP for a synthetic binary task (points inside vs outside a sphere) whose
 weights are re-initialised with normal(std=0.02) "as in GPT": activations and gradients
 shrink layer after layer, the early layers get almost no gradient and the BCE loss stays at ln 2."""
-# fault: vanishing-gradients
-# shows: loss-plateau
+# fault: bad-init
+# shows: vanishing-gradients loss-plateau
 
 import torch
 import torch.nn as nn

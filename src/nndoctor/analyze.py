@@ -30,6 +30,9 @@ def diagnose_store(
     losses = sorted({f["name"] for f in structure.get("loss_functions", {}).values()})
     if losses:
         summary["loss_functions"] = losses
+    label_check = structure.get("label_check")  # the label-noise probe: its time, or why it did not run
+    if label_check:
+        summary["label_check"] = label_check
     internal = [{"probe": e["probe"], "error": e["error"]} for e in store.events("internal-error")]
     internal += [{"check": e.check, "error": e.error} for e in check_errors]
     if internal:

@@ -172,10 +172,13 @@ _ENTRIES = [
         CAUSE,
         W,
         "Weights that start at zero, at one constant, or far from the scale He/LeCun/Xavier prescribe make "
-        "every unit compute the same thing, or make signals shrink or blow up layer after layer.",
-        "Use He (kaiming_normal_) init before ReLU-family activations, LeCun before SELU or linear layers, "
-        "Xavier/Glorot (xavier_uniform_) before tanh or sigmoid; initialise biases to 0. PyTorch's default "
-        "init is sound: remove the custom init if you are unsure.",
+        "every unit of a layer compute the same thing, or make the signal shrink or blow up layer after "
+        "layer: a factor 3 per layer is a factor 3^12 = 5e5 after twelve layers.",
+        "Use He (nn.init.kaiming_normal_, std sqrt(2/fan_in)) before ReLU-family activations, LeCun (std "
+        "sqrt(1/fan_in)) before SELU and for layers with no activation, Xavier/Glorot (xavier_normal_, std "
+        "sqrt(2/(fan_in+fan_out)), gain 5/3 for tanh) before tanh or sigmoid; initialise biases to 0. "
+        "PyTorch's default is sound for shallow networks; deep ones also want normalisation layers or "
+        "residual connections.",
         explains=(
             "vanishing-gradients",
             "exploding-gradients",
@@ -184,6 +187,7 @@ _ENTRIES = [
             "saturated-activations",
             "loss-nonfinite",
         ),
+        detected=True,
     ),
     Entry(
         "dead-relu",
@@ -191,10 +195,14 @@ _ENTRIES = [
         SYMPTOM,
         W,
         "A ReLU whose input is negative for every sample outputs 0 and gets no gradient, so it never "
-        "recovers; when a large share of a layer dies, the layer stops passing information.",
-        "Use LeakyReLU (negative slope 0.01) or GELU, lower the learning rate, and use He init; normalise "
-        "the inputs.",
+        "recovers. A few dead units in a wide layer are normal; when half a layer or more is silent, the "
+        "layer passes on little, and when all of it is silent, nothing below it learns. Too high a learning "
+        "rate, large negative biases and very narrow layers are the usual causes.",
+        "Use LeakyReLU (negative slope 0.01) or GELU; lower the learning rate 3-10x if the units died "
+        "during training; use He init (kaiming_normal_, biases 0) and normalised inputs; keep hidden layers "
+        "at 32 units or more.",
         explains=("loss-plateau", "learning-bottleneck"),
+        detected=True,
     ),
     Entry(
         "saturated-activations",
@@ -214,7 +222,8 @@ _ENTRIES = [
         "little gradient noise left helps generalisation less.",
         "Use mini-batches: try 32 or 64, and smaller (16 or 8) if the data set is small; scale the learning "
         "rate with the batch size.",
-        explains=("learning-bottleneck", "loss-plateau"),
+        explains=("learning-bottleneck", "loss-plateau", "still-learning"),
+        detected=True,
     ),
     Entry(
         "capacity-too-small",
@@ -225,39 +234,59 @@ _ENTRIES = [
         "cannot represent the function.",
         "Start with 3 to 8 layers and hidden widths of 256 to 1024 (for regression 2 to 3 times the number "
         "of inputs or outputs), then shrink once it fits; never make a layer narrower than the output.",
-        explains=("loss-plateau", "learning-bottleneck"),
+        # a bounded bottleneck (tanh, sigmoid) too narrow for the outputs is driven to its extremes
+        explains=("loss-plateau", "learning-bottleneck", "saturated-activations"),
+        detected=True,
     ),
     Entry(
         "wrong-output-activation",
-        "The last layer's activation does not fit the targets",
+        "The last layer's activation does not fit the loss or the targets",
         CAUSE,
         E,
-        "A ReLU ending a regression cannot output negative targets; a softmax before CrossEntropyLoss or a "
-        "sigmoid before BCEWithLogitsLoss applies it twice and flattens the gradients.",
-        "Regression: no activation on the last layer. CrossEntropyLoss and BCEWithLogitsLoss take raw "
-        "logits: remove the softmax/sigmoid before them. Use sigmoid only for outputs that live in [0, 1].",
-        explains=("dead-relu", "learning-bottleneck", "loss-plateau"),
+        "The model ends in an activation the loss cannot work with. A ReLU, sigmoid or tanh ending a "
+        "regression cannot reach targets beyond its bound (a ReLU output pushed below 0 dies). A softmax "
+        "before cross_entropy, or a sigmoid before BCEWithLogitsLoss, is applied twice: the outputs are "
+        "squeezed into [0, 1], so the loss cannot fall far below chance and its gradients flatten. "
+        "nll_loss on raw scores instead of log-probabilities has no minimum.",
+        "Regression: end the model with the Linear layer (no activation), unless the targets really live "
+        "in the activation's range. cross_entropy and BCEWithLogitsLoss take raw logits: remove the "
+        "softmax/sigmoid before them and apply it only at inference. nll_loss takes log_softmax(dim=1).",
+        explains=("dead-relu", "saturated-activations", "learning-bottleneck", "loss-plateau"),
+        detected=True,
     ),
     Entry(
         "wrong-loss",
         "The loss does not fit the targets",
         CAUSE,
         E,
-        "MSE on class indices, BCE on multi-class indices or cross-entropy on continuous targets optimise "
-        "something other than the task.",
-        "Classification with C classes: CrossEntropyLoss on raw logits of shape (N, C) and integer targets. "
-        "Binary: BCEWithLogitsLoss. Regression: MSELoss or L1Loss on standardised targets.",
-        explains=("loss-plateau", "learning-bottleneck", "loss-diverging"),
+        "The loss function optimises something other than the task: MSE on class indices treats labels as "
+        "numbers on a line; BCE on multi-class indices (targets above 1) has no minimum; cross-entropy on a "
+        "single output is always 0; cross-entropy on continuous or multi-label targets makes the outputs "
+        "compete for one unit of probability.",
+        "Classification with C classes: C raw logits and CrossEntropyLoss with integer (long) targets. "
+        "Binary or multi-label: BCEWithLogitsLoss with float targets in [0, 1] of the output's shape. "
+        "Regression: MSELoss or L1Loss on standardised targets.",
+        # class indices given to a binary loss are valid labels that only look out of range (above 1)
+        explains=(
+            "loss-plateau",
+            "learning-bottleneck",
+            "loss-diverging",
+            "loss-nonfinite",
+            "labels-out-of-range",
+        ),
+        detected=True,
     ),
     Entry(
         "loss-shape-mismatch",
         "The loss broadcasts mismatched shapes",
         CAUSE,
         E,
-        "An output of shape (N, 1) against a target of shape (N,) broadcasts to (N, N): the loss compares "
-        "every prediction with every target and the model learns the mean.",
-        "Make the shapes equal: output.squeeze(-1) or target.unsqueeze(-1).",
+        "An element-wise loss (MSE, L1, Huber) given an output of shape (N, 1) and a target of shape (N,) "
+        "broadcasts them to (N, N) with only a warning: every prediction is compared with every target of "
+        "the batch, so the best the model can do is predict the batch's mean and it learns nothing else.",
+        "Make the shapes equal: output.squeeze(-1), or target.unsqueeze(-1) (or view_as(output)).",
         explains=("loss-plateau", "learning-bottleneck"),
+        detected=True,
     ),
     Entry(
         "grad-not-zeroed",
@@ -268,18 +297,21 @@ _ENTRIES = [
         "Call optimizer.zero_grad() once per step (before backward). For deliberate accumulation over k "
         "micro-batches, divide the loss by k and zero the gradients after each optimizer step.",
         explains=("exploding-gradients", "loss-diverging", "loss-oscillating", "loss-nonfinite"),
+        detected=True,
     ),
     Entry(
         "params-not-updated",
         "Some trainable parameters never change",
         CAUSE,
         W,
-        "Parameters that are not given to the optimizer, or that get no gradient (detached, unused branch), "
-        "stay at their initial values.",
+        "Parameters that never reach the optimizer (it was built before a layer was replaced or added, or "
+        "on another instance of the model), or that never get a gradient (a layer not used in forward, an "
+        "output detached from the loss), stay at their initial values while the rest trains around them.",
         "Pass model.parameters() to the optimizer after the model is complete (and after moving it to the "
         "device); look for .detach(), .data or torch.no_grad() cutting the graph; set requires_grad=False "
         "on what you freeze on purpose.",
         explains=("loss-plateau", "learning-bottleneck"),
+        detected=True,
     ),
     Entry(
         "eval-mode-training",
@@ -290,6 +322,7 @@ _ENTRIES = [
         "without regularisation and with frozen normalisation.",
         "Call model.train() at the start of every training epoch, after each validation pass.",
         explains=("overfitting", "no-regularization"),
+        detected=True,
     ),
     # --- data and labels (issue: data and label diagnosis) ----------------------------------------
     Entry(
@@ -351,11 +384,14 @@ _ENTRIES = [
         "Many labels contradict the inputs",
         CAUSE,
         W,
-        "When a large share of labels is wrong the model memorises noise: the training loss stalls or the "
-        "validation loss rises.",
-        "Review the suspect samples listed; relabel or drop them; a robust loss or label smoothing helps "
-        "with moderate noise.",
+        "When a large share of labels is wrong the model spends its capacity memorising them: the training "
+        "loss stalls well above 0, or falls only as the validation loss rises. Found by confident learning: "
+        "a simple model trained without each sample's label confidently predicts another class.",
+        "Review the suspect samples listed (relabel or drop the wrong ones: cleanlab's find_label_issues "
+        "ranks them all); with 10-20% noise, label smoothing (0.1) or a noise-robust loss and early "
+        "stopping on a clean validation set limit the damage.",
         explains=("loss-plateau", "overfitting", "learning-bottleneck"),
+        detected=True,
     ),
     Entry(
         "class-imbalance",
@@ -373,27 +409,40 @@ _ENTRIES = [
         "Batches are ordered by class",
         CAUSE,
         W,
-        "Consecutive batches holding one class pull the model back and forth between classes.",
-        "Shuffle the training data every epoch (DataLoader(shuffle=True)).",
-        explains=("loss-oscillating", "loss-spike"),
+        "Data sorted by label and fed in order gives batches of one or few classes: each run of batches "
+        "pulls the model towards predicting its class, the next run pulls it away, so the loss swings "
+        "with the class order and the model ends up favouring the last classes seen.",
+        "Shuffle the training data every epoch: DataLoader(..., shuffle=True), or a fresh "
+        "torch.randperm(n) over the indices each epoch when batching by hand.",
+        explains=("loss-oscillating", "loss-spike", "loss-plateau", "loss-diverging"),
+        detected=True,
     ),
     Entry(
         "train-val-overlap",
         "Validation samples were trained on",
         CAUSE,
         W,
-        "Samples present in both sets make validation scores optimistic.",
-        "Split before any augmentation or deduplication, and remove duplicates across the split.",
+        "Samples present in both sets make validation scores optimistic: on them the model is scored on "
+        "what it memorised, so the validation loss understates the error on new data and early stopping "
+        "and model selection are misled. Found by hashing the inputs of training and validation batches.",
+        "Split once, on unique samples, before any oversampling or augmentation, and drop validation "
+        "samples that also occur in the training set (group near-copies such as frames of one video or "
+        "one patient's records into the same split).",
+        detected=True,
     ),
     Entry(
         "train-val-mismatch",
         "Validation data comes from another distribution",
         CAUSE,
         W,
-        "Inputs preprocessed differently for validation (e.g. a scaler fitted and applied to training data "
-        "only) make validation loss meaningless.",
-        "Apply the same preprocessing, fitted on the training data, to both sets.",
+        "The validation inputs have other per-feature means or spreads than the training inputs, by far "
+        "more than sampling noise: typically preprocessing applied to one split only (a scaler fitted and "
+        "applied to the training data but not to the validation data), so the validation loss measures "
+        "inputs the model never saw the like of.",
+        "Apply the same preprocessing, fitted on the training data, to both sets; if the split is "
+        "deliberately by time or source, expect the gap and validate on data like what you will deploy on.",
         explains=("overfitting", "dataset-problem"),
+        detected=True,
     ),
     Entry(
         "data-duplicates",
@@ -410,8 +459,11 @@ _ENTRIES = [
         "Some features are constant",
         CAUSE,
         I,
-        "A feature with a single value carries no information and breaks standardisation (std = 0).",
-        "Drop constant columns before training.",
+        "A feature with a single value carries no information and breaks standardisation (std = 0); when "
+        "every input is constant (a preprocessing bug that zeroed or clipped them all) nothing can be "
+        "learned and the loss stays at chance.",
+        "Drop constant columns before training; if every input is constant, check the preprocessing step "
+        "that produced them (print a few rows right before the model).",
         detected=True,
     ),
     # --- curve states (issue: loss curves) ---------------------------------------------------------

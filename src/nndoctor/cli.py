@@ -324,8 +324,9 @@ def _report_run(result: RunResult, outputs: _Outputs, *, fail_on: str | None, qu
                 "(does it call optimizer.step()?)"
             )
             return EXIT_USAGE
-        _error(f"{result.script} stopped before its first optimizer step; nothing to diagnose")
-        return result.exit_code
+        if not diagnosis.findings:  # a crash in the first step can still have a cause (e.g. its labels)
+            _error(f"{result.script} stopped before its first optimizer step; nothing to diagnose")
+            return result.exit_code
     _print(diagnosis, quiet=quiet)
     return fail_on_status(diagnosis, fail_on, result.exit_code)
 
@@ -378,9 +379,10 @@ def fail_on_status(diagnosis: Diagnosis, level: str | None, exit_code: int) -> i
 
 
 def _steps_in_series(store: Store) -> int:
-    """Steps seen in a log with no end record (a killed run): one past the last step of any series."""
+    """Steps seen in a log with no end record (a killed run): one past the last step of the per-step series
+    (a probe's own series may be stamped with the step about to run)."""
     last = -1
-    for name in store.scalar_names():
+    for name in ("loss", "lr", "grad_norm"):
         steps, _ = store.series(name)
         if len(steps):
             last = max(last, int(steps.max()))

@@ -102,7 +102,8 @@ def rank(
 ) -> Diagnosis:
     """Order findings so that a root cause comes before the symptoms it explains.
 
-    Duplicated ids keep their most confident finding. A cause takes the worst severity of the symptoms it
+    Duplicated ids keep their most confident finding. A cause explains another cause only when at least as
+    confident. A cause takes the worst severity of the symptoms it
     explains (the cause of an error is an error); then findings sort by severity, causes that explain
     something before those that do not, unexplained before explained, and by confidence.
     """
@@ -113,7 +114,7 @@ def rank(
             best[finding.id] = finding
 
     present = set(best)
-    explainers = {fid: sorted(catalog.explained_by(fid) & present) for fid in present}
+    explainers = {fid: sorted(_explainers(fid, present, best)) for fid in present}
     explains = {fid: sorted(other for other in present if fid in explainers[other]) for fid in present}
 
     ranked = []
@@ -140,6 +141,19 @@ def rank(
 
     ranked.sort(key=lambda f: (-f.severity, bool(f.explained_by), not f.explains, -f.confidence, f.id))
     return Diagnosis(findings=ranked, status=status, run=dict(run or {}))
+
+
+def _explainers(fid: str, present: set[str], best: dict[str, Finding]) -> set[str]:
+    """The present causes that explain `fid`. A cause explains another cause (unnormalised inputs make a
+    learning rate too high) only when it is at least as severe or as sure on its own evidence: a
+    borderline data warning must not take the blame for a learning rate that is an error by itself."""
+    candidates = catalog.explained_by(fid) & present
+    if catalog.entry(fid).kind is not catalog.Kind.CAUSE:
+        return candidates
+    own = _base_severity(best[fid])
+    return {
+        c for c in candidates if _base_severity(best[c]) >= own or best[c].confidence >= best[fid].confidence
+    }
 
 
 def _base_severity(finding: Finding) -> Severity:

@@ -52,4 +52,16 @@ def run_checks(store: Store) -> tuple[list[Finding], list[CheckError]]:
     return findings, errors
 
 
-from . import curves, data, gradients, loss, optimization  # noqa: E402,F401  (registers the checks)
+from . import (  # noqa: E402,F401  (registers the checks)
+    capacity,
+    curves,
+    data,
+    data_split,
+    gradients,
+    init,
+    loop,
+    loss,
+    loss_pairing,
+    optimization,
+    units,
+)

@@ -8,11 +8,13 @@ embedding. Every check is quiet when there is no profile.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..data.live import class_spread
 from ..data.profile import DataProfile
 from ..findings import Finding, Severity
 from ..monitor.store import Store
@@ -41,6 +43,9 @@ IMBALANCE_RATIO = 10.0  # majority:minority of 10:1 or more is where an unweight
 MINORITY_SHARE_FACTOR = 0.2  # ... and the smallest class holds under a fifth of a fair share 1/C: with many
 # classes a 10:1 spread between the largest and the smallest alone is common and harmless
 
+MIN_BATCHES = 8  # live runs: batches whose classes were counted before their order is judged
+ORDERED_FACTOR = 0.5  # batches holding at most half the classes beyond their first that random batches
+# would hold (single-class batches where random ones hold two classes, or 1.3 where they hold 10)
 MAX_LISTED_WEIGHTS = 10  # class weights are spelled out for up to this many classes
 MAJORITY_SHARE = 0.5  # a class this common makes accuracy misleading: always predicting it scores this much
 
@@ -48,6 +53,16 @@ MAJORITY_SHARE = 0.5  # a class this common makes accuracy misleading: always pr
 DUPLICATE_SHARE = 0.01  # 1% exact copies: worth a note, they leak across a random train/validation split
 DUPLICATE_WARNING_SHARE = 0.1  # a tenth of the data copied overweights those samples: a warning
 CONFLICT_SHARE = 0.005  # inputs seen with two labels in 0.5% of samples: noise the loss cannot fit
+
+# labels-noisy
+NOISY_LABEL_SHARE = 0.1  # curated benchmarks hold about 3% wrong labels (Northcutt et al. 2021); clean
+# but overlapping classes give at most about 7% strong suspects (a probe only 60% accurate on 4 blobs),
+# while 10% flipped labels give 8-9% and 20% give 12-17% (strong suspects miss flips near a boundary)
+EXAMPLE_WORDS = {  # how the label check's sample ids read, by where the data came from
+    "dataset": "Dataset indices",
+    "loader": "positions in the DataLoader's order",
+    "training batches": "seen at steps",
+}
 
 CLASS_INDEX_LOSSES = ("cross_entropy", "nll_loss", "multi_margin_loss")
 BINARY_LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
@@ -266,7 +281,7 @@ class Outputs:
 def model_outputs(store: Store, profile: DataProfile) -> Outputs:
     """The number of classes: declared, from the loss's input shape, or the last layer's out_features."""
     losses = [i for i in store.structure.get("loss_functions", {}).values() if i.get("phase") == "train"]
-    loss = losses[0] if len(losses) == 1 else {}
+    loss = losses[0] if len(losses) == 1 else (failed_loss_call(store) or {})
     name = loss.get("name")
     ignore = int(loss.get("ignore_index", IGNORE_INDEX))
     if profile.classes:
@@ -285,8 +300,30 @@ def model_outputs(store: Store, profile: DataProfile) -> Outputs:
     return Outputs(None, "", name, ignore)
 
 
+def failed_loss_call(store: Store) -> dict | None:
+    """The training loss call that raised, as the batch probe saw it (name, input_shape), if any."""
+    return (store.structure.get("live_data") or {}).get("failed_loss_call")
+
+
 @check
 def labels_out_of_range(store: Store) -> list[Finding]:
+    findings = _labels_out_of_range(store)
+    failed = failed_loss_call(store)
+    if not findings or not failed or store.structure.get("status") != "crashed":
+        return findings
+    # the loss raised on a batch whose labels are out of range: they are the crash's cause
+    return [
+        dataclasses.replace(
+            finding,
+            evidence=f"The run crashed in {failed['name']} on these labels: {finding.evidence}",
+            confidence=max(finding.confidence, 0.95),
+            severity=Severity.ERROR,
+        )
+        for finding in findings
+    ]
+
+
+def _labels_out_of_range(store: Store) -> list[Finding]:
     profile = profile_of(store)
     targets = profile.targets if profile else None
     if not targets:
@@ -404,8 +441,10 @@ def class_imbalance(store: Store) -> list[Finding]:
     profile = profile_of(store)
     targets = profile.targets if profile else None
     classes = targets.get("classes") if targets else None
-    if not classes or len(classes["counts"]) < 2:
-        return []
+    if not classes or len(classes["counts"]) < 2 or live_data(store).get("weighted_loss"):
+        return []  # a loss given class weights (or pos_weight) already balances the classes
+    if batches_ordered(store):
+        return []  # batches ordered by class: the sampled ones do not give the class shares
     counts = np.asarray(classes["counts"], dtype=np.int64)
     names = [str(n) for n in classes.get("names") or classes["labels"]]
     present = counts > 0
@@ -444,6 +483,35 @@ def class_imbalance(store: Store) -> list[Finding]:
             confidence=0.9 if ratio >= 5 * IMBALANCE_RATIO else 0.8,
             where=f"class {names[rare[0]]}" if rare.size else None,
             advice=advice,
+        )
+    ]
+
+
+# --- labels-noisy -----------------------------------------------------------------------------------
+@check
+def labels_noisy(store: Store) -> list[Finding]:
+    profile = profile_of(store)
+    result = profile.label_noise if profile else None
+    if not result or "suspect" not in result or result["suspect_share"] < NOISY_LABEL_SHARE:
+        return []
+    checked, suspect = int(result["checked"]), int(result["suspect"])
+    evidence = (
+        f"a {result['probe']} probe that never saw a sample's own label (out-of-fold, {_count(checked)} "
+        f"samples, it agrees with {_share(result['probe_accuracy'], 1)} of the labels) puts at least 50 "
+        f"points more probability on another class for {_count(suspect)} of them "
+        f"({_share(suspect, checked)}); cleanlab's confident learning flags {_count(result['flagged'])}"
+    )
+    examples = result.get("examples") or []
+    if examples:
+        words = EXAMPLE_WORDS.get(profile.source, "rows (counted from 0)")
+        evidence += f". Suspects to review, {words}: {', '.join(str(i) for i in examples)}"
+    share = result["suspect_share"]
+    return [
+        Finding(
+            "labels-noisy",
+            evidence + ".",
+            confidence=0.85 if share >= 2 * NOISY_LABEL_SHARE else 0.7,
+            advice=f"About {_share(share, 1)} or more of the labels look wrong: review the suspects first.",
         )
     ]
 
@@ -514,10 +582,35 @@ def data_constant_features(store: Store) -> list[Finding]:
             "data-constant-features",
             evidence + ".",
             confidence=0.95,
-            severity=Severity.WARNING if every else None,
+            severity=Severity.ERROR if every else None,  # constant inputs: nothing at all can be learned
             where=name_list([features.names[i] for i in constant], 3),
         )
     ]
+
+
+def live_data(store: Store) -> dict:
+    """What the batch probe recorded in a live run beside the profile (see data/live.py); {} otherwise."""
+    return store.structure.get("live_data") or {}
+
+
+def batch_order(store: Store) -> tuple[float, float, int, int] | None:
+    """(observed, expected) mean distinct classes per training batch, batch count, single-class batches;
+    None when the run has no class labels per sample or too few batches."""
+    live = live_data(store)
+    sizes, classes = live.get("batch_sizes") or [], live.get("batch_classes") or []
+    profile = profile_of(store)
+    targets = profile.targets if profile else None
+    counted = (targets or {}).get("classes")
+    if len(sizes) < MIN_BATCHES or not counted or targets.get("kind") not in ("class-indices", "class-names"):
+        return None
+    observed, expected = class_spread(sizes, classes, counted["counts"])
+    return observed, expected, len(sizes), sum(c == 1 for c in classes)
+
+
+def batches_ordered(store: Store) -> bool:
+    """Whether the training batches hold far fewer classes than random ones (see data-unshuffled)."""
+    order = batch_order(store)
+    return order is not None and order[0] - 1 <= ORDERED_FACTOR * (order[1] - 1)
 
 
 # --- reading the profile ------------------------------------------------------------------------------

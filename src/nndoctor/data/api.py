@@ -74,6 +74,7 @@ def profile_data(
 ) -> DataProfile:
     """The profile of any container `check_data` accepts."""
     options = {"task": task, "classes": classes}
+    checked = {"check_labels": True}  # the label-noise probe: about a second, once
     if isinstance(data, tuple) and len(data) == 2 and targets is None:
         data, targets = data
     if _is_dataframe(data):
@@ -91,6 +92,7 @@ def profile_data(
             max_rows=max_samples,
             source="dataframe",
             **options,
+            **checked,
         )
         profile.notes[:0] = loaded.notes
         return profile
@@ -109,6 +111,7 @@ def profile_data(
         source="tensors" if torch_source else "arrays",
         integer_means_classes=torch_source,
         **options,
+        **checked,
     )
 
 
@@ -180,6 +183,8 @@ def _profile_loader(loader: Any, *, max_samples: int, feature_names: Any, **opti
             _add_samples(profiler, pending)
     if profiler.rows == 0:
         raise ValueError("the DataLoader yielded no batches")
+    if shuffles:  # the loader's order is not the Dataset's: positions would name the wrong samples
+        profiler.label_sample.ids[:] = -1
     if shuffles:
         profiler.notes.append(
             "the DataLoader shuffles: nndoctor iterated it once and then restored every random generator "
@@ -188,7 +193,7 @@ def _profile_loader(loader: Any, *, max_samples: int, feature_names: Any, **opti
     if total is not None and profiler.rows < total:
         which = "a shuffled" if shuffles else "the first"
         profiler.notes.append(f"checked {which} {profiler.rows:,} of {total:,} samples (max_samples)")
-    return profiler.profile()
+    return profiler.profile(check_labels=True)
 
 
 def _profile_dataset(dataset: Any, *, max_samples: int, feature_names: Any, **options: Any) -> DataProfile:
@@ -203,6 +208,7 @@ def _profile_dataset(dataset: Any, *, max_samples: int, feature_names: Any, **op
             source="dataset",
             integer_means_classes=True,
             **options,
+            check_labels=True,
         )
     total = len(dataset)
     if total == 0:
@@ -215,14 +221,14 @@ def _profile_dataset(dataset: Any, *, max_samples: int, feature_names: Any, **op
     )
     with preserved_rng(()):  # random transforms in __getitem__ draw from the global generators
         for start in range(0, len(indices), DATASET_BATCH):
-            samples = [split_sample(dataset[int(i)]) for i in indices[start : start + DATASET_BATCH]]
-            _add_samples(profiler, samples)
+            chunk = indices[start : start + DATASET_BATCH]
+            _add_samples(profiler, [split_sample(dataset[int(i)]) for i in chunk], ids=chunk)
     if total > max_samples:
         profiler.notes.append(f"checked a random {max_samples:,} of {total:,} samples (max_samples)")
-    return profiler.profile()
+    return profiler.profile(check_labels=True)
 
 
-def _add_samples(profiler: DataProfiler, samples: list[tuple[Any, Any]]) -> None:
+def _add_samples(profiler: DataProfiler, samples: list[tuple[Any, Any]], ids: Any = None) -> None:
     inputs = [_numpy(x) for x, _ in samples]
     targets = [None if y is None else _numpy(y) for _, y in samples]
     has_targets = targets[0] is not None
@@ -230,10 +236,11 @@ def _add_samples(profiler: DataProfiler, samples: list[tuple[Any, Any]]) -> None
         stacked = np.stack(inputs)
         stacked_targets = np.stack(targets) if has_targets else None
     except ValueError:  # samples of different shapes (sequences): one at a time
-        for x, y in zip(inputs, targets):
-            profiler.add(x[None], None if y is None else np.asarray(y)[None])
+        for index, (x, y) in enumerate(zip(inputs, targets)):
+            sample_id = None if ids is None else ids[index : index + 1]
+            profiler.add(x[None], None if y is None else np.asarray(y)[None], ids=sample_id)
         return
-    profiler.add(stacked, stacked_targets)
+    profiler.add(stacked, stacked_targets, ids=ids)
 
 
 def split_sample(sample: Any) -> tuple[Any, Any]:

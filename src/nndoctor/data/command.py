@@ -91,6 +91,7 @@ def check_file(
             source=loaded.source,
             task=task,
             classes=classes,
+            check_labels=True,
         )
     except ValueError as error:
         raise DataFileError(f"{path}: {error}") from None

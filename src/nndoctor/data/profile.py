@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from .labels import MISSING_EXTRA, LabelSample, estimate_label_noise
+
 PROFILE_VERSION = 1
 SAMPLE_ROWS = 200_000  # moments of a 200k-row random sample are within about 1/sqrt(2e5) = 0.2% std errors
 MAX_SAMPLE_VALUES = 20_000_000  # ... and at most 20M values (160 MB as float64) for wide rows or images
@@ -388,12 +390,14 @@ class DataProfiler:
         self._input_hashes: list[np.ndarray] = []
         self._pair_hashes: list[np.ndarray] = []
         self._hashed = 0
+        self.label_sample = LabelSample()
 
-    def add(self, inputs: Any, targets: Any = None, *, full: bool = True) -> None:
+    def add(self, inputs: Any, targets: Any = None, *, full: bool = True, ids: Any = None) -> None:
         """Add a batch: `inputs` of shape (N, ...) and optional `targets` of shape (N, ...).
 
         With `full=False` only the cheap exact counts (NaN/Inf, ranges, class counts) take the batch:
-        the rows outside a random sample still count there.
+        the rows outside a random sample still count there. `ids` (N,) name the samples in the label
+        check's report (file rows, Dataset indices); by default, their position in the data added.
         """
         inputs = _as_array(inputs, "inputs")
         if inputs.ndim == 0:
@@ -409,6 +413,7 @@ class DataProfiler:
                 raise ValueError(f"inputs have {rows} samples but targets have {got}")
         self._fix_layout(inputs, target_array)
         floating = inputs.dtype.kind in "fc"
+        ids = self.rows + np.arange(rows) if ids is None else np.asarray(ids, dtype=np.int64)
         step = max(1, CHUNK_VALUES // max(1, int(np.prod(inputs.shape[1:]))))
         for start in range(0, rows, step):
             chunk = inputs[start : start + step].astype(np.float64, copy=False)
@@ -421,6 +426,10 @@ class DataProfiler:
                 self.targets.update(target_chunk, full=full)
             if full and self._hashed < self.max_hashed_rows:
                 self._hash(per_sample, target_chunk)
+            if full and target_chunk is not None:
+                self.label_sample.offer(
+                    per_sample, target_chunk.reshape(len(target_chunk), -1), ids[start : start + step]
+                )
         self.rows += rows
         if full:
             self.sampled_rows += rows
@@ -474,15 +483,21 @@ class DataProfiler:
             self._pair_hashes.append(_mix(hashes ^ _mix(label_hashes)))
         self._hashed += take
 
-    def profile(self) -> DataProfile:
-        """The profile of everything added so far."""
+    def profile(self, *, check_labels: bool = False) -> DataProfile:
+        """The profile of everything added so far; `check_labels` also runs the label-noise probe
+        (a second or so) when the targets are classes."""
         if self.layout is None:
             raise ValueError("no samples were added: the data is empty")
         features = self.features.summary(self.layout.names)
         duplicates = _duplicates(self._input_hashes, self._pair_hashes)
         targets = None
+        label_noise = None
         if self.targets is not None:
             targets = self.targets.summary(self.target_name, self.task, self.integer_means_classes)
+            if check_labels and targets["kind"] in ("class-indices", "class-names", "one-hot"):
+                label_noise = estimate_label_noise(self.label_sample, one_hot=targets["kind"] == "one-hot")
+                if label_noise.get("skipped") == MISSING_EXTRA:
+                    self.notes.append(MISSING_EXTRA)
         return DataProfile(
             source=self.source,
             rows=self.rows,
@@ -497,6 +512,7 @@ class DataProfiler:
             task=self.task,
             classes=self.classes,
             notes=list(self.notes),
+            label_noise=label_noise,
         )
 
 
@@ -563,6 +579,7 @@ class DataProfile:
     task: str | None = None
     classes: int | None = None
     notes: list[str] = field(default_factory=list)
+    label_noise: dict[str, Any] | None = None  # the label-noise probe's result (see labels.py)
     version: int = PROFILE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -581,6 +598,7 @@ class DataProfile:
             "task": self.task,
             "classes": self.classes,
             "notes": self.notes,
+            "label_noise": self.label_noise,
         }
 
     def to_record(self) -> dict[str, Any]:
@@ -610,12 +628,13 @@ def profile_arrays(
     task: str | None = None,
     classes: int | None = None,
     integer_means_classes: bool = False,
+    check_labels: bool = False,
 ) -> DataProfile:
     """Profile in-memory arrays: `inputs` of shape (N, ...), optional `targets` of shape (N, ...).
 
     Moments, duplicates and distinct values come from a random sample of at most `max_rows` samples
     (fewer for wide samples: MAX_SAMPLE_VALUES values in all), drawn from a private generator; NaN/Inf
-    counts, ranges and class counts cover every sample.
+    counts, ranges and class counts cover every sample. `check_labels` runs the label-noise probe.
     """
     inputs = _as_array(inputs, "inputs")
     if inputs.ndim == 0 or len(inputs) == 0:
@@ -638,14 +657,16 @@ def profile_arrays(
     budget = max(1, min(max_rows, MAX_SAMPLE_VALUES // per_sample))
     if rows <= budget:
         profiler.add(inputs, target_array)
-        return profiler.profile()
+        return profiler.profile(check_labels=check_labels)
     chosen = np.zeros(rows, dtype=bool)
     chosen[np.random.default_rng(SAMPLE_SEED).choice(rows, size=budget, replace=False)] = True
-    profiler.add(inputs[chosen], None if target_array is None else target_array[chosen])
+    profiler.add(
+        inputs[chosen], None if target_array is None else target_array[chosen], ids=np.flatnonzero(chosen)
+    )
     step = max(1, CHUNK_VALUES // per_sample)
     for start in range(0, rows, step):  # the rest: exact counts only, chunk by chunk
         rest = ~chosen[start : start + step]
         if rest.any():
             batch_targets = None if target_array is None else target_array[start : start + step][rest]
             profiler.add(inputs[start : start + step][rest], batch_targets, full=False)
-    return profiler.profile()
+    return profiler.profile(check_labels=check_labels)

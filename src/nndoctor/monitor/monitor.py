@@ -447,7 +447,14 @@ class Monitor:
         monitor = self
 
         def loss_function(input: Any, target: Any = None, *args: Any, **kwargs: Any) -> Any:
-            result = original(input, target, *args, **kwargs)
+            try:
+                result = original(input, target, *args, **kwargs)
+            except Exception:
+                if monitor._attached and monitor._in_loss == 0:
+                    monitor._probes.guard(
+                        "loss", monitor._observe_failed_loss_call, name, input, target, kwargs
+                    )
+                raise
             if monitor._attached and monitor._in_loss == 0:
                 began = time.perf_counter()
                 monitor._in_loss += 1
@@ -464,6 +471,12 @@ class Monitor:
         loss_function.__name__ = name
         loss_function.__doc__ = original.__doc__
         return loss_function
+
+    def _observe_failed_loss_call(self, name: str, input: Any, target: Any, kwargs: dict) -> None:
+        """A loss call raised (e.g. a label out of range): the probes still see its target, the cause."""
+        if isinstance(input, torch.Tensor):
+            phase = "train" if torch.is_grad_enabled() and input.requires_grad else "val"
+            self._call("on_loss_call", name, input, target, kwargs, phase)
 
     def _observe_loss_call(self, name: str, input: Any, target: Any, result: Any, kwargs: dict) -> None:
         if not isinstance(input, torch.Tensor) or not isinstance(result, torch.Tensor):
@@ -567,7 +580,11 @@ class Monitor:
     def _on_forward_pre(self, module: torch.nn.Module, inputs: Any) -> None:
         began = time.perf_counter()
         if self._forward_depth == 0 and not isinstance(module, torch.nn.modules.loss._Loss):
+            new_root = id(module) not in self._roots
             self._probes.guard("structure", self._add_root, module)
+            if new_root and id(module) in self._roots and self._at["on_model_input"]:
+                # the input hook _add_root installs fires from the next call on: hand over this one
+                self._call("on_model_input", module, inputs, {})
         self._forward_depth += 1
         self.overhead_s += time.perf_counter() - began
 

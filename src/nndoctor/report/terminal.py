@@ -302,7 +302,12 @@ def _summary(diagnosis: Diagnosis) -> Text:
     if run.get("optimizer"):
         lr = _number(run.get("lr"))
         parts.append(f"{run['optimizer']} lr={lr:g}" if lr is not None else str(run["optimizer"]))
+    label_check = run.get("label_check") or {}
+    if _number(label_check.get("seconds")) is not None:
+        parts.append(f"label check {label_check['seconds']:.1f} s")
     text = Text(" · ".join(parts), style=theme_style("nd.summary"))
+    if label_check.get("note"):
+        text.append(f"\nNote: {label_check['note']}", style=theme_style("nd.summary"))
     if diagnosis.headline is not None:
         text.append(
             f"\nMore about a finding: nndoctor explain {diagnosis.headline.id}",

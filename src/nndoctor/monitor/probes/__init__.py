@@ -132,3 +132,20 @@ def overrides(probe: Probe, moment: str) -> bool:
 
 # the probes every monitor runs, in call order
 PROBES: list[type[Probe]] = []
+
+from .loss_inputs import LossInputsProbe  # noqa: E402  (after Probe: it subclasses it)
+
+PROBES.append(LossInputsProbe)
+
+from .units import UnitsProbe  # noqa: E402  (after Probe: it subclasses it)
+from .weights import WeightsProbe  # noqa: E402
+
+PROBES += [WeightsProbe, UnitsProbe]  # weights first: units reads the activations it inferred
+
+from .loop import LoopProbe  # noqa: E402  (after Probe: it subclasses it)
+
+PROBES.append(LoopProbe)
+
+from .batches import BatchProbe  # noqa: E402  (after Probe: it subclasses it)
+
+PROBES.append(BatchProbe)

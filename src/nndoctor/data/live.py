@@ -1,0 +1,236 @@
+"""The data seen during a live run: sampled training batches and validation inputs, in bounded memory.
+
+The batch probe (monitor/probes/batches.py) hands over host copies of the batches it samples; this
+module keeps what the checks read:
+- a `DataProfile` of the training batches (inputs paired with the targets of their loss call), so that
+  every data check of `nndoctor data` works on live runs too;
+- the number of distinct classes in each training batch (is the loader shuffled?);
+- a `DataProfile` of the validation inputs (the model's inputs in eval mode or under no_grad), and how
+  many of them were also seen in training (hashes of the inputs).
+
+Exact copies in the training data cannot be told from a sample seen again in a later epoch, since a
+batch carries no sample ids. They are counted only while every step is sampled (the dense start), and
+only when the data is seen to run out: fewer than one new input in ten over a quarter as many rows again
+as had been seen (a dropped last batch shows a few inputs for the first time in the next pass). Copies
+are then the rows up to that point less the distinct inputs among them. A loader drawing with
+replacement (torch.randint indices) also repeats inputs; it is told apart by how often each input came
+back: with replacement the counts scatter like a Poisson draw (variance about equal to the mean),
+without replacement every input comes back as often as it has copies (little variance).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import numpy as np
+
+from .profile import SAMPLE_ROWS, DataProfiler, _as_array, row_hashes
+
+MAX_BATCH_VALUES = 1_000_000  # values profiled per batch (8 MB as float64): a larger one gives its first rows
+MAX_VAL_ROWS = 20_000  # validation rows profiled and hashed: the mean of 20k rows is known to 1/140 of a std
+MAX_HASHES = 200_000  # training-sample hashes kept for the overlap with validation (about 20 MB as a set)
+MAX_BATCHES = 1024  # per-batch class counts kept for the shuffling check
+EXHAUSTED_FRACTION = 0.25  # over a quarter as many rows again as had been seen,
+EXHAUSTED_NEW_SHARE = 0.1  # fewer than one new input in ten: the data has run out
+POISSON_DISPERSION = 0.5  # variance / mean of the repeat counts below this: drawn without replacement
+REGRESSION_LOSSES = (
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+)
+RECENT_BATCHES = 32  # revisit shares of this many recent training batches estimate the hashes' coverage
+
+
+class LiveData:
+    """Accumulates the live data record; `records()` gives the store records for the checks."""
+
+    def __init__(self) -> None:
+        # duplicates are counted here (see the module docstring), not by the profiler
+        self.train = DataProfiler(source="training batches", integer_means_classes=True, max_hashed_rows=0)
+        self.val = DataProfiler(source="validation batches", max_hashed_rows=0)
+        self.batch_sizes: list[int] = []
+        self.batch_classes: list[int] = []  # distinct class labels in each batch
+        self.weighted_loss = False
+        self.failed_loss_call: dict[str, Any] | None = None  # a training loss call that raised
+        self._seen: set[int] = set()
+        self._label_of: dict[int, int] = {}  # input hash -> label hash, for inputs seen with two labels
+        self._conflicts: set[int] = set()
+        self._epoch: dict[int, int] | None = {}  # times each input came back over the dense start
+        self._pass_log: list[tuple[int, int]] = [(0, 0)]  # rows and distinct inputs after each dense batch
+        self._last_step: int | None = None
+        self._recent: deque[tuple[int, int]] = deque(maxlen=RECENT_BATCHES)
+        self._val_batches: list[np.ndarray] = []  # hashes of each validation batch's new inputs
+        self._val_seen: set[int] = set()  # validation inputs already taken (each epoch repeats them)
+
+    def wants_train(self) -> bool:
+        return self.train.rows < SAMPLE_ROWS
+
+    def wants_val(self) -> bool:
+        return self.val.rows < MAX_VAL_ROWS
+
+    # --- adding ---------------------------------------------------------------------------------------
+    def add_train(self, inputs: Any, targets: Any, *, step: int, loss: str | None = None) -> None:
+        """A sampled training batch (inputs of its model, targets of its loss call or None) at `step`.
+
+        `loss` names the loss function: a regression loss says integer targets are counts, not classes.
+        """
+        if loss in REGRESSION_LOSSES and self.train.task is None:
+            self.train.task = "regression"
+        inputs = _rows(_as_array(inputs, "inputs"))
+        target_array = None if targets is None else _as_array(targets, "targets")
+        if target_array is not None and (target_array.ndim == 0 or len(target_array) != len(inputs)):
+            target_array = None
+        if target_array is not None:
+            self._count_classes(target_array)
+        take = _rows_within_budget(inputs)
+        inputs = inputs[:take]
+        target_array = None if target_array is None else target_array[:take]
+        hashes = row_hashes(inputs.reshape(len(inputs), -1).astype(np.float64))
+        self._follow_epoch(hashes, step)
+        if target_array is not None:
+            self._find_conflicts(hashes, row_hashes(target_array.reshape(take, -1).astype(np.float64)))
+        self.train.add(inputs, target_array, ids=np.full(take, step, dtype=np.int64))
+
+    def add_val(self, inputs: Any) -> None:
+        """A validation batch: profiled, and looked up among the training samples."""
+        inputs = _rows(_as_array(inputs, "inputs"))
+        inputs = inputs[: min(_rows_within_budget(inputs), MAX_VAL_ROWS - self.val.rows)]
+        if not len(inputs):
+            return
+        hashes = row_hashes(inputs.reshape(len(inputs), -1).astype(np.float64))
+        new = np.asarray([h not in self._val_seen for h in hashes.tolist()], dtype=bool)
+        if not new.any():
+            return  # the same validation set again, next epoch
+        self._val_seen.update(hashes[new].tolist())
+        self._val_batches.append(hashes[new])  # looked up at the end, when training has been seen
+        self.val.add(inputs[new])
+
+    def _count_classes(self, targets: np.ndarray) -> None:
+        if (
+            len(self.batch_sizes) >= MAX_BATCHES
+            or targets.ndim > 2
+            or (targets.ndim == 2 and targets.shape[1] != 1)
+        ):
+            return
+        values = targets.reshape(-1)
+        if values.dtype.kind == "f" and not bool(np.all(values == np.floor(values))):
+            return  # continuous targets: no classes
+        self.batch_sizes.append(int(values.size))
+        self.batch_classes.append(int(np.unique(values).size))
+
+    def _follow_epoch(self, hashes: np.ndarray, step: int) -> None:
+        seen = self._seen
+        known = sum(h in seen for h in hashes.tolist())
+        self._recent.append((len(hashes), known))
+        if self._epoch is not None:
+            consecutive = self._last_step is None or step <= self._last_step + 1
+            if consecutive and len(self._epoch) < MAX_HASHES:
+                self._count_returns(hashes)
+            elif not self.epoch_seen():
+                self._epoch = None  # sampling turned sparse before the data ran out: copies stay unknown
+        self._last_step = step
+        if len(seen) < MAX_HASHES:
+            seen.update(hashes.tolist())
+
+    def _count_returns(self, hashes: np.ndarray) -> None:
+        counts = self._epoch
+        self._pass_log.append((self._pass_log[-1][0] + len(hashes), len(counts)))  # rows, distinct before
+        for sample in hashes.tolist():
+            if sample in counts:
+                counts[sample] += 1
+            else:
+                counts[sample] = 1
+        rows, _ = self._pass_log[-1]
+        self._pass_log[-1] = (rows, len(counts))
+
+    def epoch_seen(self) -> bool:
+        """Whether the training data was seen to run out, drawn without replacement (see the docstring)."""
+        return self._one_pass() is not None
+
+    def _one_pass(self) -> tuple[int, int] | None:
+        """Rows and distinct inputs of one pass over the data; None while unknown (see the docstring)."""
+        if not self._epoch:
+            return None
+        log = self._pass_log
+        found = None
+        for index, (rows, distinct) in enumerate(log):
+            later = next(
+                (entry for entry in log[index + 1 :] if entry[0] >= (1 + EXHAUSTED_FRACTION) * rows), None
+            )
+            if rows and later is not None and (later[1] - distinct) < EXHAUSTED_NEW_SHARE * (later[0] - rows):
+                found = (rows, distinct)
+                break
+        if found is None:
+            return None
+        counts = np.fromiter(self._epoch.values(), dtype=np.float64, count=len(self._epoch))
+        return found if float(counts.var()) < POISSON_DISPERSION * float(counts.mean()) else None
+
+    def _find_conflicts(self, hashes: np.ndarray, labels: np.ndarray) -> None:
+        label_of = self._label_of
+        for sample, label in zip(hashes.tolist(), labels.tolist()):
+            known = label_of.get(sample)
+            if known is None:
+                if len(label_of) < MAX_HASHES:
+                    label_of[sample] = label
+            elif known != label:
+                self._conflicts.add(sample)
+
+    # --- reading --------------------------------------------------------------------------------------
+    def coverage(self) -> float:
+        """The share of the training samples whose hash is kept: 1 when a whole epoch was seen; else the
+        share of recent sampled batches' samples that had been seen before (0 within the first epoch)."""
+        if self.epoch_seen() and len(self._seen) < MAX_HASHES:
+            return 1.0
+        rows = sum(r for r, _ in self._recent)
+        return sum(k for _, k in self._recent) / rows if rows else 0.0
+
+    def duplicates(self) -> dict[str, int]:
+        one_pass = self._one_pass()
+        if one_pass is not None:
+            hashed, copies = one_pass[0], one_pass[0] - one_pass[1]
+        else:
+            hashed, copies = len(self._seen), 0
+        return {"hashed_rows": hashed, "duplicate_rows": copies, "conflicting_inputs": len(self._conflicts)}
+
+    def records(self, *, check_labels: bool = False) -> list[dict[str, Any]]:
+        """Store records: the training profile as "data_profile", the rest under "live_data"."""
+        records = []
+        if self.train.rows:
+            profile = self.train.profile(check_labels=check_labels)
+            profile.duplicates = self.duplicates()
+            records.append(profile.to_record())
+        live: dict[str, Any] = {
+            "batch_sizes": list(self.batch_sizes),
+            "batch_classes": list(self.batch_classes),
+            "weighted_loss": self.weighted_loss,
+            "failed_loss_call": self.failed_loss_call,
+            "val_profile": self.val.profile().to_dict() if self.val.rows else None,
+            "val_batches": [[len(b), sum(h in self._seen for h in b.tolist())] for b in self._val_batches],
+            "coverage": round(self.coverage(), 4),
+            "train_samples": len(self._seen),  # distinct training inputs hashed
+            "first_epoch_seen": self.epoch_seen(),
+        }
+        records.append({"kind": "structure", "data": {"live_data": live}})
+        return records
+
+
+def _rows(array: np.ndarray) -> np.ndarray:
+    return array.reshape(-1, 1) if array.ndim == 1 else array
+
+
+def _rows_within_budget(inputs: np.ndarray) -> int:
+    per_sample = max(1, int(np.prod(inputs.shape[1:])))
+    return max(1, min(len(inputs), MAX_BATCH_VALUES // per_sample))
+
+
+def class_spread(sizes: list[int], classes: list[int], counts: list[int]) -> tuple[float, float]:
+    """Mean distinct classes per batch: observed, and expected of batches drawn at random from the
+    class shares (sum over classes of 1 - (1 - share)^B: drawing with replacement, which gives slightly
+    fewer distinct classes than a shuffled loader does, so the expectation errs low)."""
+    shares = np.asarray(counts, dtype=float) / max(1, sum(counts))
+    expected = [float(np.sum(1.0 - (1.0 - shares) ** size)) for size in sizes]
+    return float(np.mean(classes)), float(np.mean(expected))

@@ -1,0 +1,133 @@
+"""The batch probe: profiles sampled training batches and validation inputs during a live run.
+
+On sampled steps it keeps a reference to the input of the top-level model while it trains, and pairs
+it with the target of the training loss call that follows (`on_loss_call`, also called when the loss
+raises, so a crash on bad labels is still profiled). Validation inputs (the model running in eval mode
+or without gradients) are taken up to a bounded number of rows. Everything goes to `data.live.LiveData`,
+whose records ("data_profile", "live_data") the data checks read; they are written at doubling flush
+intervals (a killed run leaves one) and at the end, when the label-noise probe runs once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from ...data.api import INPUT_KEYS
+from ...data.labels import MISSING_EXTRA
+from ...data.live import LiveData
+from . import Probe
+
+
+class BatchProbe(Probe):
+    name = "batches"
+
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self._data = LiveData()
+        self._model: int | None = None  # id of the model whose inputs are the data (the first one seen)
+        self._pending: torch.Tensor | None = None  # a sampled training input waiting for its loss call
+        self._pending_step = 0
+        self._flushes = 0
+        self._written_rows = 0
+
+    def on_model_input(self, model: torch.nn.Module, args: tuple, kwargs: dict[str, Any]) -> None:
+        if self._model is None:
+            self._model = id(model)
+        elif id(model) != self._model:
+            return  # a second model (a GAN's other player, a frozen teacher): its inputs are not the data
+        if model.training and torch.is_grad_enabled():
+            step = self.context.step
+            if not self.context.sampled(step) or not self._data.wants_train():
+                return
+            self._profile_pending(None)  # an input whose loss was never seen: profiled without targets
+            self._pending, self._pending_step = model_input(args, kwargs), step
+        elif self._data.wants_val():
+            inputs = model_input(args, kwargs)
+            if inputs is not None:
+                self._data.add_val(inputs.detach().cpu())
+
+    def on_loss_call(
+        self, name: str, input: torch.Tensor, target: Any, kwargs: dict[str, Any], phase: str
+    ) -> None:
+        if phase != "train":
+            return
+        if f"train:{name}" not in self.context.structure.get("loss_functions", {}):
+            # the monitor records a call before the probes see it: this one raised (e.g. on its labels)
+            self._data.failed_loss_call = {"name": name, "input_shape": list(input.shape)}
+        if self._pending is None:
+            return
+        weighted = kwargs.get("weight") is not None or kwargs.get("pos_weight") is not None
+        self._data.weighted_loss = self._data.weighted_loss or weighted
+        self._profile_pending(target if isinstance(target, torch.Tensor) else None, name)
+
+    def on_flush(self, step: int) -> None:
+        self._flushes += 1
+        # doubling intervals: a killed run still leaves a profile, a long one writes it O(log steps) times
+        if self._flushes & (self._flushes - 1) == 0 and self._data.train.rows > self._written_rows:
+            self._written_rows = self._data.train.rows
+            self.context.emit(self._data.records())
+
+    def on_finish(self, status: str) -> None:
+        self._profile_pending(None)
+        if not self._data.train.rows and not self._data.val.rows:
+            return
+        records = self._data.records(check_labels=not self._token_ids())
+        self.context.emit(records)
+        profile = next((r["data"]["data_profile"] for r in records if "data_profile" in r["data"]), None)
+        noise = (profile or {}).get("label_noise") or {}
+        if noise.get("skipped") == MISSING_EXTRA:
+            self.context.emit([{"kind": "structure", "data": {"label_check": {"note": MISSING_EXTRA}}}])
+        elif "seconds" in noise:
+            self.context.emit([{"kind": "structure", "data": {"label_check": {"seconds": noise["seconds"]}}}])
+
+    def _profile_pending(self, target: torch.Tensor | None, loss: str | None = None) -> None:
+        inputs, self._pending = self._pending, None
+        if inputs is None:
+            return
+        if target is not None and (target.dim() == 0 or target.shape[0] != inputs.shape[0]):
+            target = None  # not one target per sample: the inputs are profiled alone
+        self._data.add_train(
+            inputs.detach().cpu(),
+            None if target is None else target.detach().cpu(),
+            step=self._pending_step,
+            loss=loss,
+        )
+
+    def _token_ids(self) -> bool:
+        """Integer inputs to an embedding: a linear probe on token ids says nothing about the labels."""
+        modules = self.context.structure.get("modules", [])
+        dtype = self._data.train.input_dtype
+        integer = dtype is not None and dtype.kind in "iu"
+        return integer and any(m.get("type") in ("Embedding", "EmbeddingBag") for m in modules)
+
+
+def model_input(args: tuple, kwargs: dict[str, Any]) -> torch.Tensor | None:
+    """The tensor that carries the samples of a forward call.
+
+    The first positional tensor of floats or integers; else a keyword argument named like an input
+    (input_ids, x, pixel_values, ...), else the first keyword tensor; a dict or tuple passed as the first
+    argument (a dict batch from a custom Dataset) is looked into the same way. Skipped: boolean tensors
+    (masks), 0-d tensors, and every further argument (attention masks, lengths, hidden states): one
+    tensor is profiled per batch.
+    """
+    candidates = list(args) + [kwargs[k] for k in INPUT_KEYS if k in kwargs] + list(kwargs.values())
+    for candidate in candidates:
+        if isinstance(candidate, dict):
+            candidate = model_input((), candidate)
+        elif isinstance(candidate, (tuple, list)) and candidate:
+            candidate = model_input(tuple(candidate), {})
+        if _is_sample_tensor(candidate):
+            return candidate
+    return None
+
+
+def _is_sample_tensor(value: Any) -> bool:
+    return (
+        isinstance(value, torch.Tensor)
+        and value.dim() >= 1
+        and value.numel() > 0
+        and value.dtype != torch.bool
+        and not value.is_complex()
+    )

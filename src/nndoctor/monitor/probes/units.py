@@ -1,0 +1,157 @@
+"""Unit health: ReLU units that never fire, sigmoid/tanh units pinned near their bounds.
+
+On activation-sampled steps (the only steps `on_forward` is called on) the probe accumulates, on the
+device and per unit (a feature of a linear layer, a channel of a convolution), whether the unit fired
+(output > 0) and how often its output sat where the activation's slope is nearly flat. Every
+`WINDOW_STEPS` sampled steps, and at the end of the run, it emits per layer:
+
+- `relu_dead_frac`: the share of units that did not fire once in the window (columns: ReLU layers);
+- `saturated_frac`: the share of outputs in the saturated zone (columns: sigmoid/tanh layers);
+- `units_window_samples`: how many samples (rows of the batch) the window covered;
+and the structure entry `unit_counts` (layer -> units).
+
+Activation modules are seen directly. A functional activation (torch.relu, torch.tanh, ...) is read on
+the output of the weight layer before it, once the weights probe has inferred it (from the second
+sampled step on). Either way a unit layer is named after the weight layer that feeds it, with the
+activation in brackets ("fc1 (relu)"): one activation module is often shared by every layer.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from . import Probe
+
+WINDOW_STEPS = 4  # sampled steps (each a whole batch) a unit must stay silent in to count as dead
+SATURATION_SLOPE = 0.04  # saturated: the slope is at most 4% of its maximum, the gradient cut 25x or more
+# the outputs where that happens: sigmoid slope s(1-s) <= 0.04 * 0.25, tanh slope 1 - y^2 <= 0.04
+SIGMOID_MARGIN = (1 - math.sqrt(1 - SATURATION_SLOPE)) / 2  # s <= 0.0101 or s >= 0.9899
+TANH_BOUND = math.sqrt(1 - SATURATION_SLOPE)  # |y| >= 0.98
+RELU_MODULES = (nn.ReLU, nn.ReLU6)  # units that output exactly 0 below threshold and get no gradient there
+# the unit axis of what follows: channels (dim 1) after these, features (last dim) after the others
+CHANNEL_FIRST = (nn.modules.conv._ConvNd, nn.modules.batchnorm._BatchNorm, nn.GroupNorm)
+FEATURE_LAST = (nn.Linear, nn.Bilinear, nn.LayerNorm)
+WEIGHT_LAYERS = (nn.Linear, nn.Bilinear, nn.modules.conv._ConvNd)
+
+
+class UnitsProbe(Probe):
+    name = "units"
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self._fired: dict[str, torch.Tensor] = {}  # layer -> bool per unit, over the window
+        self._saturated: dict[str, torch.Tensor] = {}  # layer -> count of saturated outputs per unit
+        self._outputs: dict[str, int] = {}  # layer -> outputs per unit counted in the window
+        self._columns: dict[str, list[str]] = {"relu_dead_frac": [], "saturated_frac": []}
+        self._unit_counts: dict[str, int] = {}  # layer -> units, for the evidence ("40 of 64 units")
+        self._window_step: int | None = None  # the last sampled step seen
+        self._window_steps = 0
+        self._samples: dict[str, int] = {}  # layer -> samples (batch rows) seen in the window
+        self._channel_first = False  # whether the last weight layer was a convolution
+        self._feeding = "input"  # the last weight layer seen: it feeds the next activation
+        self._functional: dict[str, str] | None = None  # weight layer -> functional activation after it
+
+    def on_forward(self, module: nn.Module, output: torch.Tensor) -> None:
+        step = self.context.step
+        if step != self._window_step:
+            if self._window_steps == WINDOW_STEPS:
+                self._emit_window(step)
+            self._window_step = step
+            self._window_steps += 1
+        if output.dim() < 2:
+            return
+        if isinstance(module, CHANNEL_FIRST + FEATURE_LAST):
+            self._channel_first = isinstance(module, CHANNEL_FIRST)
+        activation = self._activation(module)
+        if activation is None:
+            return
+        name = f"{self._feeding} ({activation})"
+        unit_dim = 1 if self._channel_first and output.dim() > 2 else output.dim() - 1
+        with torch.no_grad():
+            values = output.detach().movedim(unit_dim, -1).reshape(-1, output.shape[unit_dim])
+            if activation == "relu":
+                self._add_firing(name, values)
+            else:
+                self._add_saturation(name, values, activation)
+        self._samples[name] = self._samples.get(name, 0) + output.shape[0]
+
+    def on_finish(self, status: str) -> None:
+        if self._window_steps:
+            self._emit_window(self.context.step)
+
+    def _activation(self, module: nn.Module) -> str | None:
+        """The activation whose units `module`'s output shows (a weight layer's, when a functional one follows)."""
+        if isinstance(module, RELU_MODULES):
+            return "relu"
+        if isinstance(module, nn.Sigmoid):
+            return "sigmoid"
+        if isinstance(module, nn.Tanh):
+            return "tanh"
+        if isinstance(module, WEIGHT_LAYERS):
+            self._feeding = self.context.module_name(module)
+            functional = self._functional_activations().get(self._feeding)
+            if functional in ("relu", "sigmoid", "tanh"):
+                return functional
+        return None
+
+    def _functional_activations(self) -> dict[str, str]:
+        if self._functional is None:
+            weights = self.context.structure.get("weights")
+            if weights is None:  # not known before the first optimizer step
+                return {}
+            self._functional = {row["module"]: row["activation"] for row in weights if row.get("inferred")}
+        return self._functional
+
+    def _add_firing(self, name: str, values: torch.Tensor) -> None:
+        fired = (values > 0).any(dim=0)
+        previous = self._fired.get(name)
+        self._fired[name] = fired if previous is None or previous.shape != fired.shape else previous | fired
+
+    def _add_saturation(self, name: str, values: torch.Tensor, activation: str) -> None:
+        if activation == "sigmoid":
+            saturated = (values <= SIGMOID_MARGIN) | (values >= 1 - SIGMOID_MARGIN)
+        else:
+            saturated = values.abs() >= TANH_BOUND
+        count = saturated.sum(dim=0)
+        previous = self._saturated.get(name)
+        if previous is None or previous.shape != count.shape:
+            self._saturated[name], self._outputs[name] = count, 0
+        else:
+            self._saturated[name] = previous + count
+        self._outputs[name] += values.shape[0]
+
+    def _emit_window(self, step: int) -> None:
+        """One row per series for the window that ends now; then a fresh window."""
+        if self._fired:
+            dead = {name: (~fired).float().mean() for name, fired in self._fired.items()}
+            self._emit_row("relu_dead_frac", step, dead)
+        if self._saturated:
+            shares = {
+                name: count.sum().float() / max(1, self._outputs[name] * count.numel())
+                for name, count in self._saturated.items()
+            }
+            self._emit_row("saturated_frac", step, shares)
+        if self._fired or self._saturated:
+            self.context.add_scalar("units_window_samples", step, float(max(self._samples.values())))
+        self._fired, self._saturated, self._outputs, self._samples = {}, {}, {}, {}
+        self._window_steps = 0
+
+    def _emit_row(self, series: str, step: int, values: dict[str, torch.Tensor]) -> None:
+        columns = self._columns[series]
+        new = [name for name in values if name not in columns]
+        if new:
+            columns.extend(new)
+            counts = self._fired if series == "relu_dead_frac" else self._saturated
+            self._unit_counts.update({name: int(counts[name].numel()) for name in new})
+            self.context.emit(
+                [
+                    {"kind": "columns", "name": series, "names": list(columns)},
+                    {"kind": "structure", "data": {"unit_counts": dict(self._unit_counts)}},
+                ]
+            )
+        missing = torch.full((), float("nan"), device=next(iter(values.values())).device)
+        row = torch.stack([values.get(name, missing) for name in columns])
+        self.context.add_vector(series, step, row)

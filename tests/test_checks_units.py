@@ -1,0 +1,157 @@
+"""Unit health checks: dead-relu and saturated-activations, on hand-made stores and on real runs."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from store_builders import finish, new_store
+
+import nndoctor
+from nndoctor.checks.units import dead_relu, saturated_activations
+from nndoctor.monitor.store import Store
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def unit_store(series: str, layers: dict[str, list[float]], samples: list[int], units: int = 64) -> Store:
+    """Windows of the units probe: per layer one share per window, ending at steps 8, 136, 264, ..."""
+    store = new_store()
+    store.apply({"kind": "columns", "name": series, "names": list(layers)})
+    store.apply({"kind": "structure", "data": {"unit_counts": {name: units for name in layers}}})
+    steps = [8 + 128 * index for index in range(len(samples))]
+    for index, step in enumerate(steps):
+        values = [shares[index] for shares in layers.values()]
+        store.apply({"kind": "vector", "name": series, "step": step, "values": values})
+    store.apply({"kind": "scalars", "name": "units_window_samples", "steps": steps, "values": samples})
+    return finish(store, steps[-1] + 1)
+
+
+# --- dead-relu on hand-made stores ------------------------------------------------------------------
+def test_a_layer_killed_during_training_is_reported_with_its_share():
+    store = unit_store(
+        "relu_dead_frac", {"fc1.act": [0.02, 0.3, 0.7], "fc2.act": [0.0, 0.05, 0.06]}, [256] * 3
+    )
+    [finding] = dead_relu(store)
+    assert finding.where == "fc1.act"
+    assert "45 of 64 units" in finding.evidence and "training killed them" in finding.evidence
+    assert "LeakyReLU" in finding.advice
+
+
+def test_a_whole_dead_layer_is_said_to_block_the_gradient():
+    store = unit_store("relu_dead_frac", {"a": [0.9, 1.0, 1.0], "b": [0.1, 0.1, 0.1]}, [128] * 3, units=6)
+    [finding] = dead_relu(store)
+    assert finding.confidence == 0.9 and "no gradient reaches" in finding.evidence
+    assert "already 90% silent" in finding.evidence and "only 6 units" in finding.advice
+
+
+def test_quiet_when_a_few_units_of_a_wide_layer_are_dead():
+    store = unit_store("relu_dead_frac", {"a": [0.05, 0.2, 0.3], "b": [0.0, 0.1, 0.45]}, [256] * 3)
+    assert dead_relu(store) == []
+
+
+def test_a_window_with_too_few_samples_is_not_read():
+    # silent over 16 samples is what a unit firing on 10% of inputs does one time in five
+    store = unit_store("relu_dead_frac", {"a": [0.1, 0.1, 0.8]}, [256, 256, 16])
+    assert dead_relu(store) == []
+
+
+# --- on real runs -----------------------------------------------------------------------------------
+def diagnose(run) -> tuple[list[str], nndoctor.Diagnosis]:
+    torch.manual_seed(0)
+    with nndoctor.watch() as doc:
+        run()
+    diagnosis = doc.diagnosis()
+    assert "internal_errors" not in diagnosis.run, diagnosis.run.get("internal_errors")
+    return diagnosis.ids(), diagnosis
+
+
+def regression_data(seed: int = 0):
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(512, 8, generator=gen)
+    return x, torch.sin(x[:, :1]) + 0.5 * x[:, 1:2]
+
+
+def fit(model, x, y, *, steps: int, lr: float = 1e-3, functional_loss=F.mse_loss):
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    for step in range(steps):
+        index = torch.arange(step * 32, step * 32 + 32) % len(x)
+        optimizer.zero_grad()
+        functional_loss(model(x[index]), y[index]).backward()
+        optimizer.step()
+
+
+def test_a_deep_narrow_relu_network_dies():
+    def run():
+        torch.manual_seed(0)
+        layers = [nn.Linear(8, 4), nn.ReLU()]
+        for _ in range(12):
+            layers += [nn.Linear(4, 4), nn.ReLU()]
+        fit(nn.Sequential(*layers, nn.Linear(4, 1)), *regression_data(), steps=300)
+
+    ids, diagnosis = diagnose(run)
+    assert "dead-relu" in ids
+    finding = diagnosis.findings[ids.index("dead-relu")]
+    assert "of 4 units" in finding.evidence and "only 4 units" in finding.advice
+
+
+def test_functional_relu_is_seen_through_the_layer_before_it():
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.ModuleList([nn.Linear(8, 4)] + [nn.Linear(4, 4) for _ in range(12)])
+            self.head = nn.Linear(4, 1)
+
+        def forward(self, x):
+            for layer in self.layers:
+                x = torch.relu(layer(x))
+            return self.head(x)
+
+    def run():
+        torch.manual_seed(0)
+        fit(Net(), *regression_data(), steps=300)
+
+    ids, diagnosis = diagnose(run)
+    assert "dead-relu" in ids
+    assert "(relu)" in diagnosis.findings[ids.index("dead-relu")].evidence
+
+
+def test_quiet_on_a_healthy_relu_network():
+    def run():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(8, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 1))
+        fit(model, *regression_data(), steps=300, lr=3e-3)
+
+    ids, _ = diagnose(run)
+    assert "dead-relu" not in ids
+
+
+# --- saturated-activations on hand-made stores ------------------------------------------------------
+def stuck_loss(store: Store, steps: int = 400, level: float = 2.3) -> Store:
+    store.apply({"kind": "scalars", "name": "loss", "steps": list(range(steps)), "values": [level] * steps})
+    return store
+
+
+def test_saturated_units_with_a_stuck_loss_are_reported():
+    store = stuck_loss(unit_store("saturated_frac", {"fc1 (tanh)": [0.8, 0.85, 0.9]}, [256] * 3))
+    [finding] = saturated_activations(store)
+    assert "`fc1 (tanh)`: 90%" in finding.evidence and "80% saturated from the first" in finding.evidence
+
+
+def test_quiet_when_the_network_learns_with_saturated_units():
+    store = unit_store("saturated_frac", {"fc1 (sigmoid)": [0.8, 0.85, 0.9]}, [256] * 3)
+    steps = list(range(400))
+    store.apply({"kind": "scalars", "name": "loss", "steps": steps, "values": [2.3 * 0.99**s for s in steps]})
+    assert saturated_activations(store) == []
+
+
+def test_quiet_below_half_saturated_even_when_stuck():
+    store = stuck_loss(unit_store("saturated_frac", {"fc1 (tanh)": [0.3, 0.4, 0.45]}, [256] * 3))
+    assert saturated_activations(store) == []
