@@ -19,6 +19,9 @@ from ...data.labels import MISSING_EXTRA
 from ...data.live import LiveData
 from . import Probe
 
+SPARSE_EVERY = 64  # after the dense start: data statistics want many batches, not neighbouring ones, and
+# profiling a batch costs about as much as a training step of a small model
+
 
 class BatchProbe(Probe):
     name = "batches"
@@ -39,7 +42,7 @@ class BatchProbe(Probe):
             return  # a second model (a GAN's other player, a frozen teacher): its inputs are not the data
         if model.training and torch.is_grad_enabled():
             step = self.context.step
-            if not self.context.sampled(step) or not self._data.wants_train():
+            if not self._profiles(step) or not self._data.wants_train():
                 return
             self._profile_pending(None)  # an input whose loss was never seen: profiled without targets
             self._pending, self._pending_step = model_input(args, kwargs), step
@@ -47,6 +50,11 @@ class BatchProbe(Probe):
             inputs = model_input(args, kwargs)
             if inputs is not None:
                 self._data.add_val(inputs.detach().cpu())
+
+    def _profiles(self, step: int) -> bool:
+        """Every step of the dense start and after an anomaly, then one step in SPARSE_EVERY."""
+        schedule = self.context.schedule
+        return step < schedule.dense_steps or step <= schedule.dense_until or step % SPARSE_EVERY == 0
 
     def on_loss_call(
         self, name: str, input: torch.Tensor, target: Any, kwargs: dict[str, Any], phase: str
