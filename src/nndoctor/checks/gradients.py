@@ -46,7 +46,7 @@ def gradient_spikes(store: Store) -> Spike | None:
     """The largest gradient-norm spike of at least SPIKE_FACTOR times the running median before it.
 
     With clipping on, a norm counts only up to the clipping threshold: what clipping caps cannot throw
-    the weights away. The first samples, with little past, are compared with their neighbours.
+    the weights away. The first samples, with little past, are compared with the samples before them.
     """
     steps, norms = store.series("grad_norm")
     clip = store.structure.get("clip_max_norm")
@@ -70,14 +70,13 @@ def gradient_spikes(store: Store) -> Spike | None:
 
 
 def _typical_level(norms: np.ndarray, index: int, history: list[float]) -> float:
-    """The median of the last RUNNING_WINDOW non-spike norms; for the first samples, with too little
-    past, the median of the neighbours on both sides (so a huge first gradient still stands out)."""
+    """The median of the last RUNNING_WINDOW non-spike norms; for the first samples, with little past, the
+    median of every sample before it. Never the samples after: gradients that start large and shrink by
+    orders of magnitude are a run converging (L-BFGS, a fast start), not one exploding."""
     if len(history) >= MIN_HISTORY:
         return float(np.median(history[-RUNNING_WINDOW:]))
-    window = np.concatenate(
-        [norms[max(0, index - RUNNING_WINDOW) : index], norms[index + 1 : index + 1 + RUNNING_WINDOW]]
-    )
-    return float(np.median(window)) if window.size >= MIN_HISTORY else 0.0
+    past = norms[max(0, index - RUNNING_WINDOW) : index]
+    return float(np.median(past)) if past.size else 0.0
 
 
 def _is_spike(norm: float, level: float, history: list[float]) -> bool:
@@ -93,10 +92,9 @@ def exploding_gradients(store: Store) -> list[Finding]:
     """The gradient norm jumps by orders of magnitude above its usual level.
 
     Rule: a sampled total gradient norm (before clipping, capped at the clipping threshold if one is
-    set) is 100x or more the running median of the 16 samples before it, and 10x or more the 90th
+    set) is 100x or more the running median of the 16 samples before it (all the samples before it early on), and 10x or more the 90th
     percentile of all earlier norms (so that shrinking gradients near convergence do not make an
-    ordinary batch look like a spike); the first samples, with little past, are compared with their
-    neighbours on both sides. The advice clips at the 90th percentile of the other samples' norms,
+    ordinary batch look like a spike). The advice clips at the 90th percentile of the other samples' norms,
     which leaves ordinary steps untouched.
     """
     spike = gradient_spikes(store)
