@@ -19,8 +19,8 @@ from ...data.labels import MISSING_EXTRA
 from ...data.live import LiveData
 from . import Probe
 
-SPARSE_EVERY = 64  # after the dense start: data statistics want many batches, not neighbouring ones, and
-# profiling a batch costs about as much as a training step of a small model
+SPARSE_EVERY = 256  # after the dense start: data statistics want many batches, not neighbouring ones, and
+# profiling a batch (hashes, moments) costs about three training steps of a small model
 
 
 class BatchProbe(Probe):
