@@ -14,26 +14,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from store_builders import add_scalars, add_vectors, finish, new_store
+from toy_runs import blobs, one_thread  # noqa: F401  (one_thread: an autouse fixture)
 
 import nndoctor
 from nndoctor.checks.loop import batch_too_large, eval_mode_training, grad_not_zeroed
 
 OWN_IDS = {"grad-not-zeroed", "params-not-updated", "eval-mode-training", "batch-too-large"}
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-def blobs(classes: int = 4, per_class: int = 64, dim: int = 8, seed: int = 0):
-    gen = torch.Generator().manual_seed(seed)
-    centers = 3.0 * torch.randn(classes, dim, generator=gen)
-    x = torch.cat([c + torch.randn(per_class, dim, generator=gen) for c in centers])
-    return x, torch.arange(classes).repeat_interleave(per_class)
 
 
 def mlp(dim: int = 8, hidden: int = 32, out: int = 4, dropout: float = 0.0, norm: bool = False):

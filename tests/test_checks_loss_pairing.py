@@ -11,27 +11,13 @@ import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from toy_runs import blobs, one_thread  # noqa: F401  (one_thread: an autouse fixture)
 
 import nndoctor
 from nndoctor.checks.loss_pairing import loss_shape_mismatch, wrong_loss, wrong_output_activation
 from nndoctor.monitor.store import Store
 
 OWN_IDS = {"wrong-output-activation", "wrong-loss", "loss-shape-mismatch"}
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-def blobs(classes: int = 4, per_class: int = 64, dim: int = 8, seed: int = 0):
-    gen = torch.Generator().manual_seed(seed)
-    centers = 3.0 * torch.randn(classes, dim, generator=gen)
-    x = torch.cat([c + torch.randn(per_class, dim, generator=gen) for c in centers])
-    return x, torch.arange(classes).repeat_interleave(per_class)
 
 
 def regression(n: int = 256, dim: int = 8, seed: int = 0):
