@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import math
 
-import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from store_builders import new_store
+from toy_runs import one_thread  # noqa: F401  (an autouse fixture: one torch thread)
 
 import nndoctor
 from nndoctor.checks.capacity import structural_limit
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def rings(n: int = 1024, seed: int = 0):

@@ -12,6 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from sklearn.datasets import load_digits, load_wine
 from torch.utils.data import DataLoader, Dataset, TensorDataset
+from toy_runs import one_thread  # noqa: F401  (an autouse fixture: one torch thread)
 
 import nndoctor
 from nndoctor.data import labels as label_probe
@@ -33,14 +34,6 @@ DATA_IDS = {
     "train-val-overlap",
     "train-val-mismatch",
 }
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")

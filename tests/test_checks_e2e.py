@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 
-import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from toy_runs import one_thread  # noqa: F401  (an autouse fixture: one torch thread)
 
 import nndoctor
 
@@ -25,14 +25,6 @@ OWN_IDS = {
     "exploding-gradients",
     "vanishing-gradients",
 }
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny models: threads only add overhead and nondeterminism
-    yield
-    torch.set_num_threads(threads)
 
 
 def blobs(classes: int = 4, per_class: int = 128, dim: int = 16, seed: int = 0):

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from store_builders import finish, new_store
+from toy_runs import one_thread  # noqa: F401  (an autouse fixture: one torch thread)
 
 import nndoctor
 from nndoctor.checks.units import dead_relu, saturated_activations
 from nndoctor.monitor.store import Store
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def unit_store(series: str, layers: dict[str, list[float]], samples: list[int], units: int = 64) -> Store:
