@@ -16,7 +16,7 @@ from toy_runs import one_thread  # noqa: F401  (an autouse fixture: one torch th
 
 import nndoctor
 from nndoctor.data import labels as label_probe
-from nndoctor.data.labels import LabelSample, estimate_label_noise
+from nndoctor.data.labels import LabelSample, estimate_label_noise, run_fits_labels, wrong_label_floor
 from nndoctor.data.live import LiveData
 from nndoctor.findings import Severity
 from nndoctor.monitor.probes.batches import model_input
@@ -239,6 +239,31 @@ def test_flipped_labels_are_found_and_clean_ones_are_not(digits):
     assert store.structure["label_check"]["seconds"] < 10
     clean, _ = watched(lambda: fit(x / 16.0, y, epochs=2))
     assert "labels-noisy" not in clean.ids()
+
+
+def test_a_run_that_fits_its_labels_is_spared_the_label_check(digits):
+    x, y = digits
+    fitted, store = watched(lambda: fit(x / 16.0, y, epochs=8))
+    assert "fits its labels" in fitted.run["label_check"]["skipped"]
+    assert store.structure["data_profile"].get("label_noise") is None
+    # the same labels 25% flipped: the loss stays above the floor wrong labels leave, and it runs
+    gen = np.random.default_rng(1)
+    noisy = y.copy()
+    wrong = gen.random(len(y)) < 0.25
+    noisy[wrong] = (noisy[wrong] + gen.integers(1, 10, wrong.sum())) % 10
+    flagged, _ = watched(lambda: fit(x / 16.0, noisy, epochs=8))
+    assert "seconds" in flagged.run["label_check"]
+    assert flagged.headline.id == "labels-noisy"
+
+
+def test_the_floor_wrong_labels_leave_grows_with_their_share_and_the_classes():
+    assert wrong_label_floor(10, 0.05) > wrong_label_floor(3, 0.05) > wrong_label_floor(3, 0.01)
+    falling = np.geomspace(2.3, 0.01, 200)
+    assert run_fits_labels(falling, np.zeros(0), classes=10) is not None
+    assert run_fits_labels(np.geomspace(2.3, 0.5, 200), np.zeros(0), classes=10) is None
+    # fits its labels but the validation loss turns up: memorising, so it is checked
+    assert run_fits_labels(falling, np.array([1.0, 0.6, 0.5, 0.7]), classes=10) is None
+    assert run_fits_labels(falling, np.zeros(0), classes=0) is None  # unknown classes: always checked
 
 
 def test_the_label_probe_leaves_every_random_generator_alone(digits):

@@ -104,7 +104,7 @@ def test_keras_na_cells_are_missing_but_a_written_nan_is_a_nan(tmp_path):
     val_steps, _ = run.store.series("val_loss")
     assert train.size == 4 and np.isnan(train[2:]).all()
     assert val_steps.tolist() == [1, 3]
-    assert run.store.series_info("loss").first_nonfinite_step == 2
+    assert run.store.first_nonfinite_step("loss") == 2
 
 
 def test_a_repeated_header_starts_a_new_run(tmp_path):

@@ -13,6 +13,7 @@ from torch import nn
 from torch.nn import functional as F
 
 import nndoctor
+from nndoctor.monitor import monitor as monitor_module
 from nndoctor.monitor.eventlog import read_events
 from nndoctor.monitor.monitor import Monitor
 from nndoctor.monitor.store import DecimatedSeries
@@ -206,7 +207,7 @@ def test_nonfinite_loss_is_located_at_its_first_step():
             optimizer.step()
     events = doc.store.events("nonfinite")
     assert events[0]["step"] == 12 and events[0]["signal"] == "loss"
-    assert doc.store.series_info("loss").first_nonfinite_step == 12
+    assert doc.store.first_nonfinite_step("loss") == 12
 
 
 def test_decimated_series_extend_matches_append_one_by_one():
@@ -245,3 +246,68 @@ def test_a_loss_in_eval_mode_without_no_grad_is_validation_unless_trained_on():
     train_steps, _ = doc.store.series("loss")
     assert list(val_steps) == [1, 2, 3, 4, 5, 6]
     assert list(train_steps) == list(range(7))
+
+
+def test_past_the_early_phase_sampling_thins_out_while_the_monitor_runs_over_its_budget(monkeypatch):
+    monitor = Monitor()
+    ticks = iter(range(10))
+    monkeypatch.setattr(monitor_module.time, "perf_counter", lambda: float(next(ticks)))
+    monitor._keep_to_budget()  # the first period begins: nothing to judge yet
+    assert monitor.schedule.stretch == 1
+    for expected in (2, 4):
+        monitor.overhead_s += 3 * monitor_module.OVERHEAD_BUDGET  # three times the budget of the second
+        monitor._keep_to_budget()
+        assert monitor.schedule.stretch == expected
+    monitor.overhead_s += monitor_module.OVERHEAD_BUDGET / 2  # within budget: kept
+    monitor._keep_to_budget()
+    assert monitor.schedule.stretch == 4
+    monitor.overhead_s += monitor_module.OVERHEAD_BUDGET / 8  # room to spare: thickened again
+    monitor._keep_to_budget()
+    assert monitor.schedule.stretch == 2
+    late = monitor.schedule.early_until
+    # stretched intervals stay multiples of the plain ones: a thinned schedule samples a subset
+    assert [s for s in range(late, late + 512) if monitor.schedule.sample_gradients(s)] == list(
+        range(late, late + 512, 2 * monitor.schedule.every_late)
+    )
+
+
+def two_trainings(*, keep_first_optimizer: bool):
+    """A model fitted to one task, then a second model (new head, higher loss) trained on another."""
+    torch.manual_seed(0)
+    x = torch.randn(512, 8)
+    first = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 2))
+    kept = []
+
+    def fit(model, targets, steps):
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+        if keep_first_optimizer:
+            kept.append(optimizer)  # still referenced: it rests while the second one steps
+        for step in range(steps):
+            index = torch.arange(step * 32, step * 32 + 32) % 512
+            loss = F.cross_entropy(model(x[index]), targets[index])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    fit(first, (x[:, 0] > 0).long(), 150)
+    second = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 5))
+    fit(second, (x[:, 1] * 2 + 2.5).clamp(0, 4).long(), 200)
+
+
+@pytest.mark.parametrize("keep_first_optimizer", [False, True])
+def test_a_model_trained_after_another_is_diagnosed_as_a_run_of_its_own(keep_first_optimizer):
+    with nndoctor.watch() as doc:
+        two_trainings(keep_first_optimizer=keep_first_optimizer)
+    store = doc.store
+    # a resting optimizer hands over at the new one's NEW_TRAINING_STEPS-th step; a collected one at once
+    lost = monitor_module.NEW_TRAINING_STEPS - 1 if keep_first_optimizer else 0
+    assert store.structure["trainings"] == 2 and store.phase_start == 150
+    assert store.steps_seen == 200 - lost
+    steps, losses = store.series("loss")
+    assert steps[0] == 0  # its own curve, from its own start: ln 5 = 1.6 unless its first steps were lost
+    assert losses[0] > (0.5 if keep_first_optimizer else 1.5)
+    assert store.structure["params"][0]["name"] == "0.weight"  # named as its own model, no prefix
+    assert [p["shape"] for p in store.structure["params"]][-1] == [5]
+    diagnosis = doc.diagnosis()
+    assert "loss-diverging" not in diagnosis.ids()
+    assert diagnosis.run["trainings"] == 2

@@ -30,6 +30,9 @@ def diagnose_store(
     losses = sorted({f["name"] for f in structure.get("loss_functions", {}).values()})
     if losses:
         summary["loss_functions"] = losses
+    if structure.get("trainings", 1) > 1:  # models trained one after another: the last one is diagnosed
+        summary["trainings"] = structure["trainings"]
+        summary["phase_start"] = store.phase_start
     label_check = structure.get("label_check")  # the label-noise probe: its time, or why it did not run
     if label_check:
         summary["label_check"] = label_check

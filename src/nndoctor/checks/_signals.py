@@ -74,8 +74,7 @@ class LossCurve:
 
 def train_loss(store: Store) -> LossCurve:
     steps, values = store.series("loss")
-    info = store.series_info("loss")
-    first_bad = info.first_nonfinite_step if info is not None else None
+    first_bad = store.first_nonfinite_step("loss")
     finite = np.isfinite(values)
     if not finite.all():
         end = int(np.argmin(finite))

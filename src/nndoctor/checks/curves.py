@@ -97,8 +97,7 @@ def read_curve(store: Store, name: str) -> Curve | None:
     steps, values = store.series(name)
     if values.size == 0 or not np.isfinite(values).all():
         return None
-    info = store.series_info(name)
-    if info is not None and info.first_nonfinite_step is not None:
+    if store.first_nonfinite_step(name) is not None:
         return None
     return Curve(steps.astype(float), values)
 

@@ -73,7 +73,7 @@ class LabelSample:
             self.disabled = "samples change shape from batch to batch"
             return
         features = rows if self._columns is None else rows[:, self._columns]
-        keys = [f.tobytes() + t.tobytes() for f, t in zip(features.astype(np.float32), targets)]
+        keys = _row_keys(features.astype(np.float32), targets.astype(np.float64))
         fresh, batch = [], set()
         for index, key in enumerate(keys):
             if key not in self._held and key not in batch:
@@ -90,14 +90,19 @@ class LabelSample:
         if late.any():
             draws = self._rng.integers(0, positions[late] + 1)
             slots[late] = np.where(draws < self.capacity, draws, -1)
-        for row in np.flatnonzero(slots >= 0):  # in order: a later row may take an earlier one's slot
-            slot = slots[row]
+        taken = np.flatnonzero(slots >= 0)
+        for row in taken.tolist():  # in order: a later row may take an earlier one's slot
+            slot = int(slots[row])
             if self._slot_keys[slot] is not None:
                 del self._held[self._slot_keys[slot]]
             self._slot_keys[slot], self._held[keys[row]] = keys[row], slot
-            self.features[slot] = features[row]
-            self.targets[slot] = targets[row]
-            self.ids[slot] = ids[row]
+        # the rows that kept their slot (the last to take it), copied in one go
+        last_first = taken[::-1]
+        slot_of, first = np.unique(slots[last_first], return_index=True)
+        winners = last_first[first]
+        self.features[slot_of] = features[winners]
+        self.targets[slot_of] = targets[winners]
+        self.ids[slot_of] = ids[winners]
         self.offered += count
 
     def rows(self) -> int:
@@ -191,3 +196,52 @@ def _best_probe(features: np.ndarray, labels: np.ndarray, folds: Any) -> tuple[s
         if best is None or loss < best[0]:
             best = (loss, name, probabilities)
     return best[1], best[2]
+
+
+def _row_keys(features: np.ndarray, targets: np.ndarray) -> list[bytes]:
+    """The bytes of each row's features and targets: one key per row, built in one pass."""
+    joined = np.concatenate(
+        [
+            np.ascontiguousarray(features).view(np.uint8).reshape(len(features), -1),
+            np.ascontiguousarray(targets).view(np.uint8).reshape(len(targets), -1),
+        ],
+        axis=1,
+    )
+    return np.ascontiguousarray(joined).view(np.dtype((np.void, joined.shape[1]))).ravel().tolist()
+
+
+# --- when a live run is worth the check ---------------------------------------------------------------
+FIT_NOISE_SHARE = 0.05  # half the share of wrong labels the labels-noisy check reports (10%)
+VAL_TURN_UP = 1.1  # a validation loss 10% above its minimum at the end: the model may be memorising
+
+
+def wrong_label_floor(classes: int, share: float = FIT_NOISE_SHARE) -> float:
+    """The lowest mean cross-entropy a model that does not memorise can reach when `share` of the labels
+    point to a random other class: the entropy of the label noise, -(1-q) ln(1-q) - q ln(q / (C-1))."""
+    q = share
+    return -(1 - q) * np.log(1 - q) - q * np.log(q / max(classes - 1, 1))
+
+
+def run_fits_labels(train_loss: np.ndarray, val_loss: np.ndarray, classes: int) -> str | None:
+    """Why a live run does not need the label check, or None when it does.
+
+    Wrong labels show in the curves: a model that cannot memorise them keeps a training loss above the
+    noise floor, and one that memorises them sees its validation loss turn up. A run whose training
+    loss ends below the floor of 5% wrong labels while its validation loss (if any) stays near its
+    minimum fits its labels, and is not charged the seconds the check takes (mostly importing
+    scikit-learn). Unknown class counts or short curves always get the check.
+    """
+    train_loss = train_loss[np.isfinite(train_loss)]
+    if classes < 2 or len(train_loss) < 20:
+        return None
+    final = float(np.median(train_loss[-max(5, len(train_loss) // 10) :]))
+    floor = float(wrong_label_floor(classes))
+    if final >= floor:
+        return None
+    val_loss = val_loss[np.isfinite(val_loss)]
+    if len(val_loss) and val_loss[-1] > VAL_TURN_UP * val_loss.min():
+        return None
+    return (
+        f"label check skipped: the model fits its labels (final training loss {final:.3g}, below the "
+        f"{floor:.2g} that {FIT_NOISE_SHARE:.0%} wrong labels would leave); `nndoctor data` checks a data file"
+    )

@@ -28,6 +28,9 @@ import numpy as np
 from .profile import SAMPLE_ROWS, DataProfiler, _as_array, row_hashes
 
 MAX_BATCH_VALUES = 1_000_000  # values profiled per batch (8 MB as float64): a larger one gives its first rows
+# sampled training values held before they are profiled together: numpy's cost per call is then paid
+# once per buffer, not once per batch (small batches cost 1 ms each to profile alone)
+BUFFER_VALUES = 1_000_000
 MAX_VAL_ROWS = 20_000  # validation rows profiled and hashed: the mean of 20k rows is known to 1/140 of a std
 MAX_HASHES = 200_000  # training-sample hashes kept for the overlap with validation (about 20 MB as a set)
 MAX_BATCHES = 1024  # per-batch class counts kept for the shuffling check
@@ -65,9 +68,16 @@ class LiveData:
         self._recent: deque[tuple[int, int]] = deque(maxlen=RECENT_BATCHES)
         self._val_batches: list[np.ndarray] = []  # hashes of each validation batch's new inputs
         self._val_seen: set[int] = set()  # validation inputs already taken (each epoch repeats them)
+        self._buffer: list[tuple[np.ndarray, np.ndarray | None, int]] = []  # (inputs, targets, step)
+        self._buffered_values = 0
+
+    @property
+    def train_rows(self) -> int:
+        """Training rows taken so far, profiled or still buffered."""
+        return self.train.rows + sum(len(inputs) for inputs, _, _ in self._buffer)
 
     def wants_train(self) -> bool:
-        return self.train.rows < SAMPLE_ROWS
+        return self.train_rows < SAMPLE_ROWS
 
     def wants_val(self) -> bool:
         return self.val.rows < MAX_VAL_ROWS
@@ -89,11 +99,29 @@ class LiveData:
         take = _rows_within_budget(inputs)
         inputs = inputs[:take]
         target_array = None if target_array is None else target_array[:take]
+        if self._buffer and not _stackable(self._buffer[-1], inputs, target_array):
+            self.profile_buffered()
+        self._buffer.append((inputs, target_array, step))
+        self._buffered_values += inputs.size
+        if self._buffered_values >= BUFFER_VALUES:
+            self.profile_buffered()
+
+    def profile_buffered(self) -> None:
+        """Profile the buffered batches in one pass, in the order they came (the epoch follows steps)."""
+        batches, self._buffer, self._buffered_values = self._buffer, [], 0
+        if not batches:
+            return
+        inputs = np.concatenate([b[0] for b in batches])
         hashes = row_hashes(inputs.reshape(len(inputs), -1).astype(np.float64))
-        self._follow_epoch(hashes, step)
-        if target_array is not None:
-            self._find_conflicts(hashes, row_hashes(target_array.reshape(take, -1).astype(np.float64)))
-        self.train.add(inputs, target_array, ids=np.full(take, step, dtype=np.int64))
+        start = 0
+        for batch_inputs, _, step in batches:
+            self._follow_epoch(hashes[start : start + len(batch_inputs)], step)
+            start += len(batch_inputs)
+        targets = None if batches[0][1] is None else np.concatenate([b[1] for b in batches])
+        if targets is not None:
+            self._find_conflicts(hashes, row_hashes(targets.reshape(len(targets), -1).astype(np.float64)))
+        steps = np.concatenate([np.full(len(b[0]), b[2], dtype=np.int64) for b in batches])
+        self.train.add(inputs, targets, ids=steps)
 
     def add_val(self, inputs: Any) -> None:
         """A validation batch: profiled, and looked up among the training samples."""
@@ -149,6 +177,7 @@ class LiveData:
 
     def epoch_seen(self) -> bool:
         """Whether the training data was seen to run out, drawn without replacement (see the docstring)."""
+        self.profile_buffered()
         return self._one_pass() is not None
 
     def _one_pass(self) -> tuple[int, int] | None:
@@ -183,12 +212,14 @@ class LiveData:
     def coverage(self) -> float:
         """The share of the training samples whose hash is kept: 1 when a whole epoch was seen; else the
         share of recent sampled batches' samples that had been seen before (0 within the first epoch)."""
+        self.profile_buffered()
         if self.epoch_seen() and len(self._seen) < MAX_HASHES:
             return 1.0
         rows = sum(r for r, _ in self._recent)
         return sum(k for _, k in self._recent) / rows if rows else 0.0
 
     def duplicates(self) -> dict[str, int]:
+        self.profile_buffered()
         one_pass = self._one_pass()
         if one_pass is not None:
             hashed, copies = one_pass[0], one_pass[0] - one_pass[1]
@@ -198,6 +229,7 @@ class LiveData:
 
     def records(self, *, check_labels: bool = False) -> list[dict[str, Any]]:
         """Store records: the training profile as "data_profile", the rest under "live_data"."""
+        self.profile_buffered()
         records = []
         if self.train.rows:
             profile = self.train.profile(check_labels=check_labels)
@@ -216,6 +248,16 @@ class LiveData:
         }
         records.append({"kind": "structure", "data": {"live_data": live}})
         return records
+
+
+def _stackable(last: tuple[np.ndarray, np.ndarray | None, int], inputs: np.ndarray, targets: Any) -> bool:
+    """Whether a batch joins the buffer: the same sample shapes and dtypes, targets present alike."""
+    last_inputs, last_targets, _ = last
+    if last_inputs.shape[1:] != inputs.shape[1:] or last_inputs.dtype != inputs.dtype:
+        return False
+    if last_targets is None or targets is None:
+        return last_targets is None and targets is None
+    return last_targets.shape[1:] == targets.shape[1:] and last_targets.dtype == targets.dtype
 
 
 def _rows(array: np.ndarray) -> np.ndarray:

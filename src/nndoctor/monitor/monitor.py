@@ -64,6 +64,13 @@ CLASS_INDEX_LOSSES = {"cross_entropy", "nll_loss", "multi_margin_loss"}
 ACTIVATION_SAMPLE = 65536  # elements of one layer's output that its statistics are computed on
 ACTIVATION_STATS = ("mean", "std", "zero_frac", "nonfinite_frac", "absmax")
 FLUSH_EVERY = 64  # steps between transfers to the host (and writes of the event log)
+MAX_FLUSH_STRETCH = 4  # a thinned-out schedule flushes at most 4x less often: the event log stays fresh
+# After the early phase the monitor keeps its own time under this share of the run's (see _keep_to_budget)
+OVERHEAD_BUDGET = 0.02
+MAX_STRETCH = 16  # the sparse intervals grow at most 16x (gradients every 1024 steps, activations 2048)
+# Another optimizer stepping this often while the primary one rests is a new training (a model
+# fine-tuned after the first); a GAN's second player steps between the primary's steps.
+NEW_TRAINING_STEPS = 50
 SPIKE_FACTOR = 2.0  # a loss this many times its running average above it triggers dense sampling,
 SPIKE_NOISE_MULTIPLE = (
     6.0  # if it is also this many mean absolute deviations out (mini-batch noise is heavy-tailed)
@@ -116,11 +123,17 @@ class Monitor:
         self._attached = False
         self._started = 0.0
         self.overhead_s = 0.0
+        self._budget_mark: tuple[float, float] | None = None  # (time, overhead_s) when a period began
+        self._foreign_steps = 0  # steps of other optimizers since the primary one last stepped
+        self._trainings = 1
+        self._start_deferred = False  # the first step came before the model's forward was seen
         self.status: str | None = None
+        # whether the current step is one where probes look (gradient- or activation-sampled)
+        self._probing = self._probing_at(0)
         context = ProbeContext(self)
-        extras = [probe(context) for probe in (PROBES if probes is None else probes)]
-        # per moment, only the probes that override it: a moment nobody needs costs nothing
-        self._at: dict[str, list[Probe]] = {m: [p for p in extras if overrides(p, m)] for m in MOMENTS}
+        self._extras = [probe(context) for probe in (PROBES if probes is None else probes)]
+        self._at: dict[str, list[tuple[str, Any]]] = {}
+        self._dispatch_probes()
 
     # --- lifetime -------------------------------------------------------------------------------
     def attach(self) -> Monitor:
@@ -168,6 +181,7 @@ class Monitor:
                         "status": status,
                         "duration_s": round(time.perf_counter() - self._started, 4),
                         "overhead_s": round(self.overhead_s, 4),
+                        "sampling_stretch": self.schedule.stretch,
                     },
                 }
             ]
@@ -181,10 +195,35 @@ class Monitor:
         if self._event_log is not None:
             self._event_log.write(records)
 
+    def _dispatch_probes(self) -> None:
+        """Per moment, the bound methods of the enabled probes that override it: a moment nobody
+        needs costs nothing, and the hot path makes one call per probe, not three."""
+        self._at = {
+            moment: [
+                (probe.name, getattr(probe, moment))
+                for probe in self._extras
+                if overrides(probe, moment) and self._probes.enabled(probe.name)
+            ]
+            for moment in MOMENTS
+        }
+
     def _call(self, moment: str, *args: Any) -> None:
-        """Call every probe that overrides `moment`, each inside the fail-safe."""
-        for probe in self._at[moment]:
-            self._probes.guard(probe.name, getattr(probe, moment), *args)
+        """Call every probe that overrides `moment`; one that raises is switched off, training goes on."""
+        for name, method in self._at[moment]:
+            try:
+                method(*args)
+            except Exception as error:  # nndoctor's own failure: never the user's
+                self._probes.disable(name, error)
+                self._dispatch_probes()
+
+    def _mark_anomaly(self, step: int) -> None:
+        """Sample the steps after `step` densely (the current one included, for the probes)."""
+        self.schedule.mark_anomaly(step)
+        self._probing = self._probing_at(self.step)
+
+    def _probing_at(self, step: int) -> bool:
+        schedule = self.schedule
+        return schedule.sample_gradients(step) or schedule.sample_activations(step)
 
     def _record_internal_error(self, probe: str, error: str, trace: str) -> None:
         record = {
@@ -216,6 +255,8 @@ class Monitor:
             )
 
     def _on_model_input(self, module: torch.nn.Module, args: tuple, kwargs: dict) -> None:
+        if not self._probing and module.training and torch.is_grad_enabled():
+            return  # a training forward on a step probes skip
         began = time.perf_counter()
         self._call("on_model_input", module, args, kwargs)
         self.overhead_s += time.perf_counter() - began
@@ -286,16 +327,58 @@ class Monitor:
         self.overhead_s += time.perf_counter() - began
 
     def _is_primary(self, optimizer: torch.optim.Optimizer) -> bool:
-        if self._primary_optimizer is None or self._primary_optimizer() is None:
-            self._primary_optimizer = weakref.ref(optimizer)
-        return self._primary_optimizer() is optimizer
+        """Whether `optimizer` is the one whose steps are the run's; it becomes so when the primary one
+        is gone (garbage) or has rested for NEW_TRAINING_STEPS of its steps: a new training begins."""
+        primary = self._primary_optimizer() if self._primary_optimizer is not None else None
+        if primary is optimizer:
+            self._foreign_steps = 0
+            return True
+        if primary is not None:
+            self._foreign_steps += 1
+            if self._foreign_steps < NEW_TRAINING_STEPS:
+                return False
+        self._primary_optimizer = weakref.ref(optimizer)
+        self._foreign_steps = 0
+        if self._params:
+            self._begin_new_training()
+        return True
+
+    def _begin_new_training(self) -> None:
+        """The script trains another model after the first (fine-tuning, a second experiment): its steps
+        are a new run. What came before stays in the store, but the checks read from here on (see
+        Store.phase_start); the schedule is dense again, the probes start afresh, and the models are
+        found again by their next forward."""
+        self._emit_validation_point()  # the validation of the training that ended
+        self._flush()
+        self._trainings += 1
+        # clip_max_norm: the new training records it again if it clips
+        new = {"phase_start": self.step, "trainings": self._trainings, "clip_max_norm": None}
+        self._emit([{"kind": "structure", "data": new}])
+        self._params, self._param_columns = [], []
+        self._snapshot, self._last_loss_input, self._eval_loss = None, None, None
+        self._activation_stats, self._activation_columns = {}, []
+        self._loss_functions = {}
+        self._nonfinite_reported, self._loss_average, self._loss_deviation = False, None, 0.0
+        for key in self._roots:
+            self._hooks.remove_handle(f"model-input-{key}")
+        self._roots, self._module_names, self._param_names = {}, {}, {}
+        self._start_deferred = False
+        self.schedule.restart(self.step)
+        self._budget_mark, self._probing = None, True
+        context = ProbeContext(self)
+        self._extras = [type(probe)(context) for probe in self._extras]
+        self._dispatch_probes()
 
     def _step_pre(self, optimizer: torch.optim.Optimizer) -> None:
         if not self._is_primary(optimizer):
             self._train_losses.clear()  # another model's loss (e.g. a GAN's second player)
             return
         step = self.step
-        if not self._params:
+        if not self._params and not self._knows_model_of(optimizer):
+            # its model's forward ran before the optimizer was known (a new training): see it next step
+            self._start_deferred = True
+            self._install_activation_hooks()
+        elif not self._params:
             self._params = [p for group in optimizer.param_groups for p in group["params"]]
             self._param_columns = [
                 self._param_names.get(id(p), f"param{i}") for i, p in enumerate(self._params)
@@ -313,12 +396,18 @@ class Monitor:
         lr = optimizer.param_groups[0].get("lr")
         if lr is not None:
             self._pending.add_scalar("lr", step, lr.detach() if isinstance(lr, torch.Tensor) else float(lr))
-        if self.schedule.sample_gradients(step):
+        if self._params and self.schedule.sample_gradients(step):
             self._probes.guard("gradients", self._sample_gradients, step)
         if self._activation_stats:
             self._probes.guard("activations", self._emit_activation_stats, step)
         self._preclip_total = self._preclip_layers = None
-        self._call("on_step", step, optimizer)
+        if self._probing and self._params:
+            self._call("on_step", step, optimizer)
+
+    def _knows_model_of(self, optimizer: torch.optim.Optimizer) -> bool:
+        """Whether the parameters can be named (their model was seen), or naming them waited a step."""
+        first = next((p for group in optimizer.param_groups for p in group["params"]), None)
+        return self._start_deferred or first is None or id(first) in self._param_names
 
     def _step_post(self, optimizer: torch.optim.Optimizer) -> None:
         if self._primary_optimizer is None or self._primary_optimizer() is not optimizer:
@@ -327,12 +416,30 @@ class Monitor:
             self._probes.guard("updates", self._sample_updates, self.step)
             self._snapshot = None
         self.step += 1
+        self._probing = self._probing_at(self.step)
         if self.schedule.sample_activations(self.step):
             self._probes.guard("activations", self._install_activation_hooks)
         elif self._hooks.has_handle("forward"):
             self._remove_activation_hooks()
-        if self.step % FLUSH_EVERY == 0:
+        schedule = self.schedule
+        if self.step % (FLUSH_EVERY * min(schedule.stretch, MAX_FLUSH_STRETCH)) == 0:
             self._probes.guard("flush", self._flush)
+        if schedule.ends_period(self.step):
+            self._keep_to_budget()
+
+    def _keep_to_budget(self) -> None:
+        """Past the early phase, thin out the sparse sampling while the monitor takes more than its budget
+        of the run's time over a full sampling period, and thicken it again below a quarter of it."""
+        now = time.perf_counter()
+        mark, self._budget_mark = self._budget_mark, (now, self.overhead_s)
+        if mark is None:
+            return  # the first period starts here: the dense early phase is not counted
+        share = (self.overhead_s - mark[1]) / max(now - mark[0], 1e-9)
+        schedule = self.schedule
+        if share > OVERHEAD_BUDGET and schedule.stretch < MAX_STRETCH:
+            schedule.stretch *= 2
+        elif share < OVERHEAD_BUDGET / 4 and schedule.stretch > 1:
+            schedule.stretch //= 2
 
     def _record_train_loss(self, step: int) -> None:
         losses, self._train_losses = self._train_losses, []
@@ -355,7 +462,7 @@ class Monitor:
             return
         jump = value - average
         if jump > SPIKE_FACTOR * abs(average) and jump > SPIKE_NOISE_MULTIPLE * deviation:
-            self.schedule.mark_anomaly(step)  # sample the steps after a jump densely
+            self._mark_anomaly(step)  # sample the steps after a jump densely
         # running mean and mean absolute deviation: a jump is judged against the curve's own noise
         self._loss_average = 0.9 * average + 0.1 * value
         self._loss_deviation = 0.9 * deviation + 0.1 * abs(jump)
@@ -393,7 +500,7 @@ class Monitor:
     def _report_nonfinite(self, step: int, signal: str) -> None:
         """First non-finite loss or gradient: find where it came from while the evidence is still there."""
         self._nonfinite_reported = True
-        self.schedule.mark_anomaly(step)
+        self._mark_anomaly(step)
         event: dict[str, Any] = {"kind": "event", "type": "nonfinite", "step": step, "signal": signal}
         with torch.no_grad():
             names = self._param_columns
@@ -437,7 +544,8 @@ class Monitor:
     def _capture_train_loss(self, tensor: torch.Tensor) -> None:
         if tensor.numel() == 1 and tensor.is_floating_point():
             self._train_losses.append(tensor.detach())
-            self._call("on_backward", tensor)
+            if self._probing:
+                self._call("on_backward", tensor)
             if self._eval_loss is not None and tensor is self._eval_loss[0]:
                 # a loss taken in eval mode is trained on after all: it was not validation
                 self._val_losses.pop(self._eval_loss[1])
@@ -503,7 +611,8 @@ class Monitor:
                     info[option] = kwargs[option]
             self._loss_functions[key] = info
             self._emit([{"kind": "structure", "data": {"loss_functions": dict(self._loss_functions)}}])
-        self._call("on_loss_call", name, input, target, kwargs, phase)
+        if self._probing or not training:
+            self._call("on_loss_call", name, input, target, kwargs, phase)
         if training:
             self._last_loss_input = input  # detached only if a forensic needs it: no op per step
             return
@@ -525,8 +634,14 @@ class Monitor:
         self._val_losses.append((value.reshape(()), batch))
 
     def _all_models_in_eval(self) -> bool:
-        models = [model for ref in self._roots.values() if (model := ref()) is not None]
-        return bool(models) and not any(model.training for model in models)
+        seen = False
+        for ref in self._roots.values():  # a plain loop: this runs on every training loss call
+            model = ref()
+            if model is not None:
+                if model.training:
+                    return False
+                seen = True
+        return seen
 
     def _emit_validation_point(self) -> None:
         """Validation losses since the last training step become one point, weighted by batch size."""
@@ -660,7 +775,7 @@ class Monitor:
                     bad = [s for s, v in zip(record["steps"], record["values"]) if not math.isfinite(v)]
                     if bad:
                         self._nonfinite_reported = True
-                        self.schedule.mark_anomaly(self.step)
+                        self._mark_anomaly(self.step)
                         records.append(
                             {"kind": "event", "type": "nonfinite", "step": bad[0], "signal": "loss"}
                         )

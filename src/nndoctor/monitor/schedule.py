@@ -1,6 +1,10 @@
 """When to compute the costly signals: dense early (where most failures show), sparse later, and dense
 again for a while after an anomaly. Schedules are plain step -> bool predicates, kept apart from the
-code that computes (Cockpit's `should_compute` idea)."""
+code that computes (Cockpit's `should_compute` idea).
+
+Past `early_until` the sparse intervals are multiplied by `stretch`, which the monitor doubles while
+its own time runs over its budget (a model whose steps are tiny gets sampled less often per step, but
+about as often per second) and halves again when there is room."""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ class Schedule:
     activation_every: int = 128
     anomaly_window: int = 16  # steps sampled densely after an anomaly
     dense_until: int = -1
+    stretch: int = 1  # multiplies the late intervals (a power of two: sampled steps stay aligned)
+    origin: int = 0  # the step the current training began at (a second model trained later starts anew)
 
     def __post_init__(self) -> None:
         for name in ("every_early", "every_late", "activation_every"):
@@ -24,13 +30,31 @@ class Schedule:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
 
     def sample_gradients(self, step: int) -> bool:
-        if step < self.dense_steps or step <= self.dense_until:
+        local = step - self.origin
+        if local < self.dense_steps or step <= self.dense_until:
             return True
-        every = self.every_early if step < self.early_until else self.every_late
-        return step % every == 0
+        every = self.every_early if local < self.early_until else self.every_late * self.stretch
+        return local % every == 0
 
     def sample_activations(self, step: int) -> bool:
-        return step in self.activation_steps or step % self.activation_every == 0 or step <= self.dense_until
+        local = step - self.origin
+        every = self.activation_every if local < self.early_until else self.activation_every * self.stretch
+        return local in self.activation_steps or local % every == 0 or step <= self.dense_until
+
+    def in_dense_start(self, step: int) -> bool:
+        """Every step sampled: the start of a training, or the window after an anomaly."""
+        return step - self.origin < self.dense_steps or step <= self.dense_until
+
+    def ends_period(self, step: int) -> bool:
+        """Past the early phase, whether `step` closes a full cycle of the sparse work (one activation
+        sample and the gradient samples between): the span the monitor judges its own cost over."""
+        local = step - self.origin
+        period = max(self.every_late, self.activation_every) * self.stretch
+        return local >= self.early_until and local % period == 0
+
+    def restart(self, step: int) -> None:
+        """A new training begins at `step`: dense again, at the plain intervals."""
+        self.origin, self.stretch, self.dense_until = step, 1, -1
 
     def mark_anomaly(self, step: int) -> None:
         """Sample every step for the next `anomaly_window` steps."""

@@ -10,6 +10,10 @@ Record kinds:
     {"kind": "columns", "name": N, "names": [...]}             column names of a vector series
     {"kind": "vector", "name": N, "step": S, "values": [...]}  one sampled value per column (layer)
     {"kind": "event", "type": T, ...}                          something that happened once
+
+A script that trains a second model after the first (pretraining then fine-tuning, two experiments in
+a row) records `phase_start` in the structure: the readers then give the last training only, with its
+steps counted from its own start, so every check reads it as a run of its own.
 """
 
 from __future__ import annotations
@@ -106,15 +110,30 @@ class Store:
     def scalar_names(self) -> list[str]:
         return sorted(self._scalars)
 
+    @property
+    def phase_start(self) -> int:
+        """The step the last training began at (0 unless the script trained models one after another)."""
+        return int(self.structure.get("phase_start", 0))
+
     def series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Steps and values of a scalar series (empty arrays when it was never recorded)."""
         series = self._scalars.get(name)
         if series is None:
             return np.zeros(0, dtype=int), np.zeros(0)
-        return np.asarray(series.steps, dtype=int), np.asarray(series.values, dtype=float)
+        steps, values = np.asarray(series.steps, dtype=int), np.asarray(series.values, dtype=float)
+        start = self.phase_start
+        if start:
+            keep = steps >= start
+            steps, values = steps[keep] - start, values[keep]
+        return steps, values
 
-    def series_info(self, name: str) -> DecimatedSeries | None:
-        return self._scalars.get(name)
+    def first_nonfinite_step(self, name: str) -> int | None:
+        """The first step a scalar series held NaN or Inf, exactly (decimation does not lose it)."""
+        series = self._scalars.get(name)
+        first = None if series is None else series.first_nonfinite_step
+        if first is None or first < self.phase_start:
+            return None
+        return first - self.phase_start
 
     def vectors(self, name: str) -> tuple[np.ndarray, list[str], np.ndarray]:
         """Steps, column names and a (samples x columns) matrix of a sampled vector series.
@@ -123,22 +142,39 @@ class Store:
         """
         series = self._vectors.get(name)
         names = self._columns.get(name, [])
-        if series is None or not series.values:
+        start = self.phase_start
+        rows = (
+            []
+            if series is None
+            else [(s - start, v) for s, v in zip(series.steps, series.values) if s >= start]
+        )
+        if not rows:
             return np.zeros(0, dtype=int), names, np.zeros((0, len(names)))
-        width = max(len(names), max(len(v) for v in series.values))
-        matrix = np.full((len(series.values), width), np.nan)
-        for row, values in enumerate(series.values):
+        width = max(len(names), max(len(v) for _, v in rows))
+        matrix = np.full((len(rows), width), np.nan)
+        for row, (_, values) in enumerate(rows):
             matrix[row, : len(values)] = values
         names = names + [f"#{i}" for i in range(len(names), width)]
-        return np.asarray(series.steps, dtype=int), names, matrix
+        return np.asarray([s for s, _ in rows], dtype=int), names, matrix
 
     def events(self, event_type: str | None = None) -> list[dict[str, Any]]:
-        return [e for e in self._events if event_type is None or e["type"] == event_type]
+        start = self.phase_start
+        events = [e for e in self._events if event_type is None or e["type"] == event_type]
+        if not start:
+            return events
+        kept = []
+        for event in events:  # those of the last training, its steps counted from its start
+            step = event.get("step")
+            if not isinstance(step, int):
+                kept.append(event)
+            elif step >= start:
+                kept.append(event | {"step": step - start})
+        return kept
 
     @property
     def steps_seen(self) -> int:
-        """Number of optimizer steps observed."""
-        return int(self.structure.get("steps", 0))
+        """Number of optimizer steps observed (of the last training, when there were several)."""
+        return max(0, int(self.structure.get("steps", 0)) - self.phase_start)
 
 
 def _to_float(value: Any) -> float:

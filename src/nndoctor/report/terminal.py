@@ -305,6 +305,8 @@ def _summary(diagnosis: Diagnosis) -> Text:
     label_check = run.get("label_check") or {}
     if _number(label_check.get("seconds")) is not None:
         parts.append(f"label check {label_check['seconds']:.1f} s")
+    elif label_check.get("skipped"):
+        parts.append("labels not checked: the model fits them")
     text = Text(" · ".join(parts), style=theme_style("nd.summary"))
     if label_check.get("note"):
         text.append(f"\nNote: {label_check['note']}", style=theme_style("nd.summary"))
@@ -388,7 +390,10 @@ def _steps_phrase(run: dict[str, Any]) -> str:
     steps, unit = run.get("steps"), run.get("x_axis", "step")
     if not isinstance(steps, int):
         return f"an unknown number of {unit}s"
-    return f"1 {unit}" if steps == 1 else f"{steps} {unit}s"
+    phrase = f"1 {unit}" if steps == 1 else f"{steps} {unit}s"
+    if isinstance(run.get("trainings"), int):  # models trained one after another
+        phrase += f" of the last of {run['trainings']} trainings (from step {run.get('phase_start')})"
+    return phrase
 
 
 def _severity_counts(findings: list[RankedFinding]) -> str:

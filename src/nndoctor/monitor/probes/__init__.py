@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import torch
 
 from ..schedule import Schedule
@@ -65,6 +66,11 @@ class ProbeContext:
     def structure(self) -> dict[str, Any]:
         """Facts recorded so far (read-only by convention): modules, optimizer, loss functions."""
         return self._monitor.store.structure
+
+    def series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Steps and values of a scalar series ("loss", "val_loss", ...) as flushed so far: the whole
+        run by `on_finish`."""
+        return self._monitor.store.series(name)
 
     def emit(self, records: list[dict[str, Any]]) -> None:
         """Store records (see store.py for the kinds); they also go to the events file."""

@@ -15,10 +15,12 @@ from typing import Any
 import torch
 
 from ...data.api import INPUT_KEYS
-from ...data.labels import MISSING_EXTRA
+from ...data.labels import MISSING_EXTRA, run_fits_labels
 from ...data.live import LiveData
 from . import Probe
 
+CLASS_SCORE_LOSSES = ("cross_entropy", "nll_loss")  # inputs (N, C, ...): one score per class
+BINARY_LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
 SPARSE_EVERY = 256  # after the dense start: data statistics want many batches, not neighbouring ones, and
 # profiling a batch (hashes, moments) costs about three training steps of a small model
 
@@ -52,9 +54,11 @@ class BatchProbe(Probe):
                 self._data.add_val(inputs.detach().cpu())
 
     def _profiles(self, step: int) -> bool:
-        """Every step of the dense start and after an anomaly, then one step in SPARSE_EVERY."""
+        """Every step of the dense start and after an anomaly, then one step in SPARSE_EVERY (times the
+        schedule's stretch when the monitor thins out its sampling)."""
         schedule = self.context.schedule
-        return step < schedule.dense_steps or step <= schedule.dense_until or step % SPARSE_EVERY == 0
+        sparse = SPARSE_EVERY * schedule.stretch
+        return schedule.in_dense_start(step) or (step - schedule.origin) % sparse == 0
 
     def on_loss_call(
         self, name: str, input: torch.Tensor, target: Any, kwargs: dict[str, Any], phase: str
@@ -73,16 +77,20 @@ class BatchProbe(Probe):
     def on_flush(self, step: int) -> None:
         self._flushes += 1
         # doubling intervals: a killed run still leaves a profile, a long one writes it O(log steps) times
-        if self._flushes & (self._flushes - 1) == 0 and self._data.train.rows > self._written_rows:
-            self._written_rows = self._data.train.rows
+        if self._flushes & (self._flushes - 1) == 0 and self._data.train_rows > self._written_rows:
+            self._written_rows = self._data.train_rows
             self.context.emit(self._data.records())
 
     def on_finish(self, status: str) -> None:
         self._profile_pending(None)
+        self._data.profile_buffered()
         if not self._data.train.rows and not self._data.val.rows:
             return
-        records = self._data.records(check_labels=not self._token_ids())
+        fits = self._fits_labels()
+        records = self._data.records(check_labels=not self._token_ids() and fits is None)
         self.context.emit(records)
+        if fits is not None and self._data.train.rows:
+            self.context.emit([{"kind": "structure", "data": {"label_check": {"skipped": fits}}}])
         profile = next((r["data"]["data_profile"] for r in records if "data_profile" in r["data"]), None)
         noise = (profile or {}).get("label_noise") or {}
         if noise.get("skipped") == MISSING_EXTRA:
@@ -102,6 +110,21 @@ class BatchProbe(Probe):
             step=self._pending_step,
             loss=loss,
         )
+
+    def _fits_labels(self) -> str | None:
+        """Why the label check can be spared (see `run_fits_labels`), or None."""
+        classes = 0
+        for info in self.context.structure.get("loss_functions", {}).values():
+            shape = info.get("input_shape") or []
+            if info.get("phase") != "train":
+                continue
+            if info["name"] in CLASS_SCORE_LOSSES and len(shape) >= 2:
+                classes = shape[1]
+            elif info["name"] in BINARY_LOSSES:
+                classes = 2
+        _, train_loss = self.context.series("loss")
+        _, val_loss = self.context.series("val_loss")
+        return run_fits_labels(train_loss, val_loss, classes)
 
     def _token_ids(self) -> bool:
         """Integer inputs to an embedding: a linear probe on token ids says nothing about the labels."""
