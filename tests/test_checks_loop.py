@@ -235,7 +235,25 @@ def test_frozen_backbones_are_quiet():
             F.cross_entropy(head(features), yb).backward()
             optimizer.step()
 
-    for run in (requires_grad_false, under_no_grad_outside_the_optimizer):
+    def a_teacher_trained_first_then_distilled_under_no_grad():
+        teacher, student = mlp(hidden=64), mlp(hidden=8)
+        fit(teacher, torch.optim.Adam(teacher.parameters(), lr=1e-2))  # its gradients are left behind
+        teacher.eval()
+        x, y = blobs()
+        optimizer = torch.optim.Adam(student.parameters(), lr=1e-2)
+        for xb, yb in minibatches(x, y, steps=60, seed=1):
+            with torch.no_grad():
+                soft = F.softmax(teacher(xb), dim=1)
+            optimizer.zero_grad()
+            F.cross_entropy(student(xb), soft).backward()
+            optimizer.step()
+
+    runs = (
+        requires_grad_false,
+        under_no_grad_outside_the_optimizer,
+        a_teacher_trained_first_then_distilled_under_no_grad,
+    )
+    for run in runs:
         assert not OWN_IDS & set(diagnose(run)), run.__name__
 
 

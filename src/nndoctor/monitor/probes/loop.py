@@ -50,6 +50,7 @@ class LoopProbe(Probe):
         self._outside: list[tuple[str, weakref.ref]] = []  # trainable, not in the optimizer, no grad yet
         self._outside_with_grad: dict[str, weakref.ref] = {}
         self._outside_start: dict[str, torch.Tensor] = {}  # each one's norm when training began
+        self._stale_outside: dict[str, torch.Tensor] = {}  # norms of gradients they held at the start
         self._without_grad: list[int] = []  # optimizer parameters never seen holding a gradient
         self._grad_samples = 0
 
@@ -74,6 +75,8 @@ class LoopProbe(Probe):
                 param = ref()
                 if param is not None:
                     self._outside_start[name] = _norm(param)
+                    if param.grad is not None:  # left over from an earlier training (a teacher's)
+                        self._stale_outside[name] = _norm(param.grad)
 
     def on_backward(self, loss: torch.Tensor) -> None:
         step = self.context.step
@@ -143,7 +146,8 @@ class LoopProbe(Probe):
             param = ref()
             if param is None:
                 continue
-            if param.grad is not None:
+            stale = self._stale_outside.get(name)
+            if param.grad is not None and (stale is None or not bool(_norm(param.grad) == stale)):
                 self._outside_with_grad[name] = ref
             else:
                 waiting.append((name, ref))
