@@ -311,3 +311,21 @@ def test_a_model_trained_after_another_is_diagnosed_as_a_run_of_its_own(keep_fir
     diagnosis = doc.diagnosis()
     assert "loss-diverging" not in diagnosis.ids()
     assert diagnosis.run["trainings"] == 2
+
+
+def test_the_trained_model_keeps_its_own_names_when_a_frozen_one_runs_first():
+    torch.manual_seed(0)
+    teacher, student = nn.Linear(8, 4), nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 4))
+    x = torch.randn(64, 8)
+    with nndoctor.watch() as doc:
+        optimizer = torch.optim.SGD(student.parameters(), lr=0.1)
+        for _ in range(5):
+            with torch.no_grad():
+                soft = teacher(x)
+            loss = F.mse_loss(student(x), soft)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    names = [p["name"] for p in doc.store.structure["params"]]
+    assert names == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert "Linear" in {m["name"] for m in doc.store.structure["modules"]}  # the teacher, after its class

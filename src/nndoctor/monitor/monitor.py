@@ -241,18 +241,33 @@ class Monitor:
         if id(module) in self._roots:
             return
         self._roots[id(module)] = weakref.ref(module)
-        prefix = "" if len(self._roots) == 1 else f"{type(module).__name__}."
-        for name, sub in module.named_modules():
-            self._module_names.setdefault(
-                id(sub), prefix + name if name else (prefix.rstrip(".") or type(module).__name__)
-            )
-        for name, param in module.named_parameters():
-            self._param_names.setdefault(id(param), prefix + name)
+        self._name_modules(module, first=len(self._roots) == 1)
         if self._at["on_model_input"]:
             self._hooks.add_handle(
                 f"model-input-{id(module)}",
                 module.register_forward_pre_hook(self._on_model_input, with_kwargs=True),
             )
+
+    def _name_modules(self, root: torch.nn.Module, *, first: bool) -> None:
+        """Names as the first model names them ("fc1", "fc1.weight"); other models' after their class."""
+        prefix = "" if first else f"{type(root).__name__}."
+        for name, sub in root.named_modules():
+            self._module_names.setdefault(
+                id(sub), prefix + name if name else (prefix.rstrip(".") or type(root).__name__)
+            )
+        for name, param in root.named_parameters():
+            self._param_names.setdefault(id(param), prefix + name)
+
+    def _name_trained_model_first(self, optimizer: torch.optim.Optimizer) -> None:
+        """When another model ran first (a frozen teacher), rename so the trained one reads unprefixed."""
+        first = next((p for group in optimizer.param_groups for p in group["params"]), None)
+        roots = [model for ref in self._roots.values() if (model := ref()) is not None]
+        trained = next((r for r in roots if any(p is first for p in r.parameters())), None)
+        if trained is None or trained is roots[0]:
+            return
+        self._module_names, self._param_names = {}, {}
+        for root in [trained] + [r for r in roots if r is not trained]:
+            self._name_modules(root, first=root is trained)
 
     def _on_model_input(self, module: torch.nn.Module, args: tuple, kwargs: dict) -> None:
         if not self._probing and module.training and torch.is_grad_enabled():
@@ -379,6 +394,7 @@ class Monitor:
             self._start_deferred = True
             self._install_activation_hooks()
         elif not self._params:
+            self._name_trained_model_first(optimizer)
             self._params = [p for group in optimizer.param_groups for p in group["params"]]
             self._param_columns = [
                 self._param_names.get(id(p), f"param{i}") for i, p in enumerate(self._params)
