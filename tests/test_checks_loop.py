@@ -241,7 +241,7 @@ def test_frozen_backbones_are_quiet():
         teacher.eval()
         x, y = blobs()
         optimizer = torch.optim.Adam(student.parameters(), lr=1e-2)
-        for xb, yb in minibatches(x, y, steps=60, seed=1):
+        for xb, _ in minibatches(x, y, steps=60, seed=1):
             with torch.no_grad():
                 soft = F.softmax(teacher(xb), dim=1)
             optimizer.zero_grad()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from sklearn.datasets import load_digits
 from store_builders import finish, new_store
 from toy_runs import one_thread  # noqa: F401  (an autouse fixture: one torch thread)
 
@@ -71,8 +75,8 @@ def regression_data(seed: int = 0):
     return x, torch.sin(x[:, :1]) + 0.5 * x[:, 1:2]
 
 
-def fit(model, x, y, *, steps: int, lr: float = 1e-3, functional_loss=F.mse_loss):
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+def fit(model, x, y, *, steps: int, lr: float = 1e-3, functional_loss=F.mse_loss, optimizer=torch.optim.Adam):
+    optimizer = optimizer(model.parameters(), lr=lr)
     for step in range(steps):
         index = torch.arange(step * 32, step * 32 + 32) % len(x)
         optimizer.zero_grad()
@@ -134,7 +138,8 @@ def stuck_loss(store: Store, steps: int = 400, level: float = 2.3) -> Store:
 def test_saturated_units_with_a_stuck_loss_are_reported():
     store = stuck_loss(unit_store("saturated_frac", {"fc1 (tanh)": [0.8, 0.85, 0.9]}, [256] * 3))
     [finding] = saturated_activations(store)
-    assert "`fc1 (tanh)`: 90%" in finding.evidence and "80% saturated from the first" in finding.evidence
+    assert "90% of the outputs of `fc1 (tanh)`" in finding.evidence and "since step 200" in finding.evidence
+    assert "80% saturated from the first" in finding.evidence and "too large from the start" in finding.advice
 
 
 def test_quiet_when_the_network_learns_with_saturated_units():
@@ -147,3 +152,133 @@ def test_quiet_when_the_network_learns_with_saturated_units():
 def test_quiet_below_half_saturated_even_when_stuck():
     store = stuck_loss(unit_store("saturated_frac", {"fc1 (tanh)": [0.3, 0.4, 0.45]}, [256] * 3))
     assert saturated_activations(store) == []
+
+
+def test_saturation_that_comes_only_late_in_the_plateau_is_not_blamed_for_it():
+    # the loss was stuck from step 350 on; the layer saturated in the last window only
+    shares = {"fc1 (tanh)": [0.1, 0.1, 0.1, 0.1, 0.1, 0.9]}
+    store = stuck_loss(unit_store("saturated_frac", shares, [256] * 6), steps=700)
+    assert saturated_activations(store) == []
+
+
+def test_a_recurrent_layer_is_advised_on_the_scale_of_its_inputs():
+    store = stuck_loss(unit_store("saturated_frac", {"rnn (tanh)": [0.6, 0.7, 0.7]}, [256] * 3))
+    store.apply({"kind": "structure", "data": {"weights": [{"module": "rnn", "type": "RNN"}]}})
+    [finding] = saturated_activations(store)
+    assert "recurrent" in finding.advice and "sqrt(d)" in finding.advice
+
+
+# --- saturated-activations on real runs -------------------------------------------------------------
+def saturated_shares(doc) -> dict[str, float]:
+    """Each sigmoid/tanh layer's share of saturated outputs in the last window the units probe emitted."""
+    _, layers, matrix = doc.store.vectors("saturated_frac")
+    return dict(zip(layers, matrix[-1].tolist()))
+
+
+def token_counts(seed: int = 0):
+    """Sequences of 12 tokens; the label says whether token 1 occurs more often than token 2."""
+    gen = torch.Generator().manual_seed(seed)
+    tokens = torch.randint(0, 12, (1024, 12), generator=gen)
+    return tokens, ((tokens == 1).sum(1) > (tokens == 2).sum(1)).long()
+
+
+class TokenRNN(nn.Module):
+    def __init__(self, input_scale: float):
+        super().__init__()
+        self.input_scale = input_scale
+        self.embedding = nn.Embedding(12, 16)
+        self.rnn = nn.RNN(16, 16, batch_first=True)
+        self.head = nn.Linear(16, 2)
+
+    def forward(self, tokens):
+        states, _ = self.rnn(self.embedding(tokens) * self.input_scale)
+        return self.head(states[:, -1])
+
+
+def test_a_tanh_rnn_fed_inputs_8x_too_large_saturates_and_stops_learning():
+    def run():
+        torch.manual_seed(0)
+        fit(TokenRNN(8.0), *token_counts(), steps=200, functional_loss=F.cross_entropy)
+
+    ids, diagnosis = diagnose(run)
+    assert ids[0] == "saturated-activations" and "loss-plateau" in ids
+    assert diagnosis.headline.where == "rnn (tanh)" and "recurrent" in diagnosis.headline.advice
+
+
+def test_quiet_on_a_tanh_rnn_fed_unit_scale_inputs():
+    def run():
+        torch.manual_seed(0)
+        fit(TokenRNN(1.0), *token_counts(), steps=200, functional_loss=F.cross_entropy)
+
+    ids, _ = diagnose(run)
+    assert "saturated-activations" not in ids and "loss-plateau" not in ids
+
+
+def test_summed_conv_features_saturate_the_tanh_layer_above_them():
+    class SumPooledCNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1, self.conv2 = nn.Conv2d(1, 4, 3, padding=1), nn.Conv2d(4, 8, 3, padding=1)
+            self.fc, self.act, self.out = nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 10)
+
+        def forward(self, x):
+            x = torch.relu(self.conv2(torch.relu(self.conv1(x))))
+            return self.out(self.act(self.fc(x.sum(dim=(2, 3)))))  # a sum where a mean was meant
+
+    images, labels = load_digits(return_X_y=True)
+    x = torch.tensor((images - images.mean()) / images.std(), dtype=torch.float32).view(-1, 1, 8, 8)
+
+    def run():
+        torch.manual_seed(0)
+        sgd = partial(torch.optim.SGD, momentum=0.9)
+        fit(
+            SumPooledCNN(),
+            x,
+            torch.tensor(labels),
+            steps=120,
+            lr=0.05,
+            functional_loss=F.cross_entropy,
+            optimizer=sgd,
+        )
+
+    ids, diagnosis = diagnose(run)
+    assert ids[0] == "saturated-activations" and diagnosis.headline.where == "fc (tanh)"
+    assert "loss-plateau" in diagnosis.headline.explains
+
+
+def test_quiet_when_saturated_units_still_tell_the_inputs_apart():
+    # a sum over 32 set members pushes the tanh layer to +-1, but its on/off pattern separates the classes
+    class SetSum(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc, self.act, self.out = nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 4)
+
+        def forward(self, sets):
+            return self.out(self.act(self.fc(sets.sum(1))))
+
+    gen = torch.Generator().manual_seed(0)
+    centers = torch.randn(4, 8, generator=gen)
+    labels = torch.randint(0, 4, (1024,), generator=gen)
+    sets = centers[labels].unsqueeze(1) + torch.randn(1024, 32, 8, generator=gen)
+    torch.manual_seed(0)
+    with nndoctor.watch() as doc:
+        sgd = partial(torch.optim.SGD, momentum=0.9)
+        fit(SetSum(), sets, labels, steps=200, lr=0.05, functional_loss=F.cross_entropy, optimizer=sgd)
+    assert saturated_shares(doc)["fc (tanh)"] >= 0.5
+    ids = doc.diagnosis().ids()
+    assert "saturated-activations" not in ids and "loss-plateau" not in ids
+
+
+def test_packed_sequences_reach_the_units_probe():
+    lstm, head = nn.LSTM(4, 8), nn.Linear(8, 1)
+    optimizer = torch.optim.SGD([*lstm.parameters(), *head.parameters()], lr=0.01)
+    gen = torch.Generator().manual_seed(0)
+    with nndoctor.watch() as doc:
+        for _ in range(8):
+            batch = nn.utils.rnn.pack_sequence([torch.randn(n, 4, generator=gen) for n in (6, 5, 3)])
+            _, (last, _) = lstm(batch)
+            optimizer.zero_grad()
+            F.mse_loss(head(last[-1]), torch.zeros(3, 1)).backward()
+            optimizer.step()
+    assert "internal_errors" not in doc.diagnosis().run
+    assert np.isfinite(saturated_shares(doc)["LSTM (tanh)"])

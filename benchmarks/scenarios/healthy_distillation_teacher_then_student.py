@@ -35,7 +35,7 @@ def accuracy(model):
 def train_teacher(epochs=30):
     teacher = nn.Sequential(nn.Linear(13, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 3))
     optimizer = torch.optim.Adam(teacher.parameters(), lr=1e-3)
-    for epoch in range(epochs):
+    for _ in range(epochs):
         teacher.train()
         for xb, yb in loader:
             loss = F.cross_entropy(teacher(xb), yb)

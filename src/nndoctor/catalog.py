@@ -173,12 +173,15 @@ _ENTRIES = [
         W,
         "Weights that start at zero, at one constant, or far from the scale He/LeCun/Xavier prescribe make "
         "every unit of a layer compute the same thing, or make the signal shrink or blow up layer after "
-        "layer: a factor 3 per layer is a factor 3^12 = 5e5 after twelve layers.",
+        "layer: a factor 3 per layer is a factor 3^12 = 5e5 after twelve layers. Biases far larger than "
+        "the pre-activation they are added to (-3 before a ReLU whose input has std 0.5) start units "
+        "where their activation is flat: ReLUs that never fire, tanh/sigmoid units pinned at a bound.",
         "Use He (nn.init.kaiming_normal_, std sqrt(2/fan_in)) before ReLU-family activations, LeCun (std "
         "sqrt(1/fan_in)) before SELU and for layers with no activation, Xavier/Glorot (xavier_normal_, std "
-        "sqrt(2/(fan_in+fan_out)), gain 5/3 for tanh) before tanh or sigmoid; initialise biases to 0. "
-        "PyTorch's default is sound for shallow networks; deep ones also want normalisation layers or "
-        "residual connections.",
+        "sqrt(2/(fan_in+fan_out)), gain 5/3 for tanh) before tanh or sigmoid; initialise biases to 0 (or "
+        "0.01 before a ReLU). PyTorch's default is sound for shallow networks; deep ones also want "
+        "normalisation layers or residual connections (zeroing the last layer of each residual branch is "
+        "fine: the block starts as the identity).",
         explains=(
             "vanishing-gradients",
             "exploding-gradients",
@@ -209,9 +212,18 @@ _ENTRIES = [
         "Sigmoid/tanh units are saturated",
         SYMPTOM,
         W,
-        "Units pinned near the bounds of sigmoid or tanh have a slope near 0, so gradients through them vanish.",
-        "Normalise the inputs, use Xavier init, add normalisation layers, or switch hidden layers to ReLU/GELU.",
-        explains=("vanishing-gradients", "loss-plateau"),
+        "A sigmoid past |z| = 4.6 (output below 0.01 or above 0.99) or a tanh past |z| = 2.3 (|output| "
+        "above 0.98) is on the flat part of its curve: its slope is under 4% of the maximum, so the "
+        "gradient through it is cut 25x or more. Units that flip between their bounds still work as on/off "
+        "features; when most of a layer stays there while the loss is stuck, the layer blocks learning. "
+        "In a recurrent layer (nn.RNN, LSTM, GRU) the cut repeats at every time step.",
+        "Keep the pre-activations within about +-2 (tanh) or +-4 (sigmoid): standardise the inputs; average "
+        "rather than sum over many inputs (pooling, bags of embeddings); drop scale factors in front of the "
+        "activation; use Xavier init (nn.init.xavier_normal_, gain 5/3 for tanh); put a LayerNorm or "
+        "BatchNorm before the activation. Hidden layers learn more easily with ReLU/GELU, and sequences "
+        "with an LSTM/GRU rather than a tanh RNN.",
+        explains=("vanishing-gradients", "loss-plateau", "learning-bottleneck"),
+        detected=True,
     ),
     Entry(
         "batch-too-large",
@@ -365,7 +377,14 @@ _ENTRIES = [
         "Targets with a large magnitude or spread give huge MSE losses and gradients.",
         "Standardise the targets (and invert the transform for predictions), or use a log transform for "
         "targets spanning orders of magnitude.",
-        explains=("lr-too-high", "loss-diverging", "exploding-gradients", "loss-nonfinite", "loss-plateau"),
+        explains=(
+            "lr-too-high",
+            "loss-diverging",
+            "exploding-gradients",
+            "loss-nonfinite",
+            "loss-plateau",
+            "saturated-activations",  # units driven to their bounds chasing targets in the hundreds
+        ),
         detected=True,
     ),
     Entry(

@@ -1,8 +1,10 @@
-"""bad-init: weight matrices that start constant, or far from the scale the standard schemes give.
+"""bad-init: weight matrices that start constant or far from the scale the standard schemes give, and
+biases that start a layer's units in the flat zone of their activation.
 
 Reads the weights probe's table (probes/weights.py: per weight matrix at the first step its std, fan-in,
-fan-out, whether it is constant and the activation after it) and the monitor's activation statistics
-of the first forward pass, which show what the initial scale did to the signal.
+fan-out, whether it is constant and the activation after it; per biased layer what its bias does to the
+pre-activation of the first forward pass) and the monitor's activation statistics of the first forward
+pass, which show what the initial scale did to the signal.
 
 The schemes, for a layer with fan-in n and fan-out m:
 - He (kaiming_normal_, ReLU family): std sqrt(2 / n);
@@ -10,6 +12,7 @@ The schemes, for a layer with fan-in n and fan-out m:
 - Xavier/Glorot (xavier_uniform_, tanh and sigmoid): std sqrt(2 / (n + m)), times 5/3 with the tanh gain;
 - PyTorch's default (kaiming_uniform_ with a = sqrt(5)): std 1 / sqrt(3 n), and 1 / sqrt(3 hidden) for
   recurrent layers. It is sound, and stays quiet.
+Biases: 0 in every scheme, or PyTorch's default uniform(+-1/sqrt(fan_in)).
 """
 
 from __future__ import annotations
@@ -36,6 +39,12 @@ SCHEME_MARGIN = 2.0
 # an order of magnitude: the signal leaving the network at the first step is 10x (or more) smaller or
 # larger than a properly initialised network gives; within that, optimisers and normalisation cope
 SIGNAL_FACTOR = 10.0
+# a zero matrix cuts the input off: every later layer computes the same for all samples. When the next
+# layer's output still varies across samples by 1% of its scale or more (a healthy layer's varies by
+# tens of %), the input goes around it: the zero-init residual trick, whose branch starts as the identity
+SIGNAL_PASSES = 0.01
+# half a layer's units off from the first step: as dead-relu and saturated-activations count a layer
+SILENCED_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -124,14 +133,21 @@ def bad_init(store: Store) -> list[Finding]:
     Rule 1: a hidden weight matrix (any but the last layer the forward pass runs) whose entries are all
     equal: its units compute the same thing and get the same update, so they stay copies of each other
     (zero: no signal passes at all).
+    A zero matrix whose next layer still sees the input (its output varies across the first batch's
+    samples by 1% of its scale or more) is the last layer of a residual branch, zeroed on purpose.
     Rule 2: weight matrices whose std lies 2x outside the range spanned by He, LeCun, Xavier and
     PyTorch's default for their shape (layers behind a normalisation layer are left out: it undoes the
     scale), when the first forward pass confirms it: the signal leaving the last weight layer is 10x
     smaller (or larger) than a well-scaled first layer with the same signal change would give.
+    Rule 3: a bias that turns off half a layer's units or more at the first forward pass: with it they
+    sit in the flat zone of the activation after it (a ReLU that never fires on the batch, a tanh/sigmoid
+    or smooth ReLU whose typical pre-activation is where its slope is at most 4% of its maximum), without
+    it they do not; and the bias of those units lies beyond +-1/sqrt(fan_in), which no standard scheme
+    gives (PyTorch's default draws within it, the others use 0). Judging each unit's bias against its own
+    pre-activation leaves pretrained biases, small positive ReLU biases and gate biases alone unless they
+    really switch the units off.
     """
-    findings = _constant_weights(store)
-    scaled = _badly_scaled(store)
-    return findings + scaled
+    return _constant_weights(store) + _badly_scaled(store) + _silencing_biases(store)
 
 
 def _constant_weights(store: Store) -> list[Finding]:
@@ -140,7 +156,7 @@ def _constant_weights(store: Store) -> list[Finding]:
         return []
     indexed = [row for row in rows if row.get("forward_index") is not None]
     last = max(indexed, key=lambda row: row["forward_index"]) if indexed else rows[-1]
-    constant = [row for row in rows if row.get("constant") and row is not last]
+    constant = [row for row in rows if row.get("constant") and row is not last and not _bypassed_zero(row)]
     if not constant:
         return []
     zero = all(row["mean"] == 0 for row in constant)
@@ -157,6 +173,11 @@ def _constant_weights(store: Store) -> list[Finding]:
         for row in constant[:3]
     )
     return [Finding("bad-init", evidence, confidence=0.9, step=0, where=constant[0]["name"], advice=advice)]
+
+
+def _bypassed_zero(row: dict) -> bool:
+    """A zero matrix that the input goes around (a residual branch's last layer, zeroed on purpose)."""
+    return row["mean"] == 0 and (row.get("next_sample_spread") or 0.0) >= SIGNAL_PASSES
 
 
 def _badly_scaled(store: Store) -> list[Finding]:
@@ -190,6 +211,60 @@ def _badly_scaled(store: Store) -> list[Finding]:
     )
     advice = " ".join(f"{layer.name}: std {fmt(layer.recommended)}, {layer.scheme}." for layer in off[:3])
     return [Finding("bad-init", evidence, confidence=0.85, step=0, where=worst.name, advice=advice)]
+
+
+def _silencing_biases(store: Store) -> list[Finding]:
+    rows = [row for row in store.structure.get("weights", []) if _bias_silences(row)]
+    if not rows:
+        return []
+    names = [_bias_name(row) for row in rows]
+    layers = f"{len(rows)} layers ({name_list(names)})" if len(rows) > 1 else f"one layer ({names[0]})"
+    bound = fmt(1 / math.sqrt(max(1, rows[0]["fan_in"])))
+    evidence = (
+        f"At the first step the biases of {layers} switch off half their units or more, units that work "
+        f"without them: {'; '.join(_silenced_text(row) for row in rows[:3])}. Units held there pass on "
+        "almost nothing of the input and get almost no gradient. PyTorch's default biases stay within "
+        f"+-1/sqrt(fan_in) ({bound} for {names[0]}), other schemes use 0."
+    )
+    advice = (
+        f"Initialise {name_list(names)} to 0 (nn.init.zeros_), or to a small value (0.01) before a ReLU, "
+        f"and the weights with {_scheme_call(rows[0].get('activation', 'unknown'))}, so that units start "
+        "in the working range of their activation. For sparse features, penalise the activations (an L1 "
+        "term) instead."
+    )
+    return [Finding("bad-init", evidence, confidence=0.9, step=0, where=names[0], advice=advice)]
+
+
+def _bias_silences(row: dict) -> bool:
+    bias = row.get("bias")
+    if not bias or not bias.get("units") or bias.get("silenced_bias") is None:
+        return False
+    default_bound = 1 / math.sqrt(max(1, int(row["fan_in"])))
+    return bias["silenced"] / bias["units"] >= SILENCED_SHARE and abs(bias["silenced_bias"]) > default_bound
+
+
+def _silenced_text(row: dict) -> str:
+    bias = row["bias"]
+    value = fmt(bias["mean"])
+    if bias["min"] != bias["max"]:
+        value = f"{fmt(bias['min'])} to {fmt(bias['max'])} (mean {value})"
+    spread = bias.get("preact_std") or 0.0
+    scale = f"the pre-activation it is added to has std {fmt(spread)}"
+    if spread > 0:
+        scale += f", {fmt(abs(bias['silenced_bias']) / spread)}x less than the bias of these units"
+    activation = row.get("activation", "unknown")
+    off = (
+        "never fire on the first batch"
+        if activation == "relu"
+        else f"sit mostly where the {activation} is flat (slope at most 4% of its maximum)"
+    )
+    units = f"{round(bias['silenced'])} of {round(bias['units'])} units"
+    return f"{_bias_name(row)} = {value} and {scale}; {units} {off}"
+
+
+def _bias_name(row: dict) -> str:
+    name = row["name"]
+    return name[: -len("weight")] + "bias" if name.endswith("weight") else f"{row['module']}.bias"
 
 
 def _scheme_call(activation: str) -> str:

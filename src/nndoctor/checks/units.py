@@ -15,7 +15,7 @@ import numpy as np
 from ..findings import Finding
 from ..monitor.store import Store
 from . import check
-from ._signals import loss_scale, name_list, train_loss
+from ._signals import fmt, loss_scale, name_list, train_loss
 from .loss import loss_stall
 
 # dead-relu
@@ -31,6 +31,7 @@ class LayerShare:
     first_share: float  # in the first such window
     units: int | None
     step: int  # when the last window ended
+    history: tuple[tuple[int, float], ...] = ()  # (step the window ended, share) of every window read
 
 
 def _late_shares(store: Store, series: str) -> list[LayerShare]:
@@ -47,8 +48,11 @@ def _late_shares(store: Store, series: str) -> list[LayerShare]:
         values = [(row, matrix[row, column]) for row in rows if np.isfinite(matrix[row, column])]
         if values:
             last_row, last = values[-1]
+            history = tuple((int(steps[row]), float(value)) for row, value in values)
             result.append(
-                LayerShare(name, float(last), float(values[0][1]), counts.get(name), int(steps[last_row]))
+                LayerShare(
+                    name, float(last), float(values[0][1]), counts.get(name), int(steps[last_row]), history
+                )
             )
     return result
 
@@ -114,37 +118,43 @@ def _dead_advice(store: Store, worst: LayerShare) -> str:
 
 
 # --- saturated-activations -------------------------------------------------------------------------
-SATURATED_SHARE = 0.5  # half a layer's outputs on a slope <= 4% of its maximum: most of its gradient is gone
+# half a layer's outputs where the slope is <= 4% of its maximum: at most half the layer still passes a
+# gradient, and in a recurrent layer the cut repeats at every time step
+SATURATED_SHARE = 0.5
+RECURRENT_TYPES = ("RNN", "LSTM", "GRU")
 
 
 @check
 def saturated_activations(store: Store) -> list[Finding]:
-    """Sigmoid/tanh units sit where their slope is nearly flat.
+    """Sigmoid/tanh units sit where their slope is nearly flat while the loss is stuck.
 
-    Rule: in the last window of sampled batches that covered at least 64 samples, half or more of a
-    sigmoid/tanh layer's outputs are within the saturated zone (slope at most 4% of its maximum: sigmoid
-    below 0.01 or above 0.99, tanh beyond +-0.98), and the training loss is stuck (loss-plateau's rule):
-    saturated units still work as on/off features, and a network that learns with them is left alone.
+    Rule: the training loss is stuck (loss-plateau's rule: flat over the last half of the run, well
+    above chance level or its start), and over the batches sampled while it was stuck (median of the
+    windows) half or more of a sigmoid/tanh layer's outputs sit in the saturated zone: slope at most 4%
+    of its maximum, sigmoid below 0.01 or above 0.99, tanh beyond +-0.98. Saturated units still work as
+    on/off features, so a network that keeps learning with them is left alone.
     """
-    layers = [layer for layer in _late_shares(store, "saturated_frac") if layer.share >= SATURATED_SHARE]
-    if not layers or loss_stall(train_loss(store), loss_scale(store)) is None:
+    stall = loss_stall(train_loss(store), loss_scale(store))
+    if stall is None:
         return []
-    worst = max(layers, key=lambda layer: layer.share)
-    parts = [f"`{layer.name}`: {100 * layer.share:.0f}%" for layer in layers]
+    layers = [
+        (layer, stalled)
+        for layer in _late_shares(store, "saturated_frac")
+        if (stalled := _median_since(layer, stall.since_step)) >= SATURATED_SHARE
+    ]
+    if not layers:
+        return []
+    worst = max(layers, key=lambda pair: pair[1])[0]
+    parts = [f"{100 * share:.0f}% of the outputs of `{layer.name}`" for layer, share in layers]
     evidence = (
-        f"Half or more of the outputs of {len(layers)} sigmoid/tanh layers sit where the slope is at most "
-        f"4% of its maximum, so gradients through them are cut 25x or more ({name_list(parts, 4)} of "
-        "outputs, over the last sampled batches)."
+        f"While the training loss stayed flat at {fmt(stall.level)} (since step {stall.since_step}), "
+        "sigmoid/tanh outputs sat where the slope is at most 4% of its maximum, which cuts the gradient "
+        f"through them 25x or more: {name_list(parts, 4)} (median over the batches sampled since then)."
     )
     evidence += (
-        f" `{worst.name}` was {100 * worst.first_share:.0f}% saturated from the first batches"
+        f" `{worst.name}` was {100 * worst.first_share:.0f}% saturated from the first batches."
         if worst.first_share >= SATURATED_SHARE
-        else f" `{worst.name}` saturated during training ({100 * worst.first_share:.0f}% at the start)"
-    ) + ", and the training loss has stopped falling."
-    advice = (
-        "Look at what feeds these units: standardise the inputs, use Xavier init (xavier_normal_ with "
-        "gain calculate_gain('tanh') for tanh), remove any scaling of the pre-activations, add a "
-        "LayerNorm/BatchNorm before the activation, or use ReLU/GELU in hidden layers."
+        else f" `{worst.name}` saturated during training ({100 * worst.first_share:.0f}% at the start)."
     )
     return [
         Finding(
@@ -153,6 +163,33 @@ def saturated_activations(store: Store) -> list[Finding]:
             confidence=0.8,
             step=worst.step,
             where=worst.name,
-            advice=advice,
+            advice=_saturation_advice(store, worst),
         )
     ]
+
+
+def _median_since(layer: LayerShare, step: int) -> float:
+    """The layer's median share over the windows that ended at or after `step` (else its last one)."""
+    shares = [share for window_step, share in layer.history if window_step >= step]
+    return float(np.median(shares)) if shares else layer.share
+
+
+def _saturation_advice(store: Store, worst: LayerShare) -> str:
+    feeding = worst.name.rsplit(" (", 1)[0]  # units are named after the layer that feeds them
+    types = {row.get("module"): row.get("type") for row in store.structure.get("weights", [])}
+    if types.get(feeding) in RECURRENT_TYPES:
+        return (
+            f"`{feeding}` is recurrent: its gradient is cut again at every time step. Check the scale of "
+            "what it reads (an embedding multiplied by sqrt(d), unnormalised features): keep its inputs "
+            "near unit scale, or put a LayerNorm before it."
+        )
+    if worst.first_share < SATURATED_SHARE:
+        return (
+            f"`{feeding}`'s pre-activations grew during training: its updates are too large (try a learning "
+            "rate 3-10x lower), or what feeds it grows (a sum over many inputs where a mean was meant). "
+            "Adam's per-weight step sizes often pull saturated units back where plain SGD cannot."
+        )
+    return (
+        f"`{feeding}`'s pre-activations are too large from the start: look at what feeds it (a sum over "
+        "many inputs where a mean was meant, a scale factor, unnormalised features, a large init)."
+    )

@@ -722,6 +722,10 @@ class Monitor:
     def _on_forward(self, module: torch.nn.Module, inputs: Any, output: Any) -> None:
         began = time.perf_counter()
         self._forward_depth = max(0, self._forward_depth - 1)
+        recurrent = isinstance(module, torch.nn.RNNBase) and isinstance(output, tuple)
+        if recurrent:  # (every step's output, final state): probes read the outputs
+            states = output[0]
+            output = states.data if isinstance(states, torch.nn.utils.rnn.PackedSequence) else states
         if (
             isinstance(output, torch.Tensor)
             and output.is_floating_point()
@@ -730,7 +734,8 @@ class Monitor:
             and not any(True for _ in module.children())
             and not isinstance(module, torch.nn.modules.loss._Loss)
         ):
-            self._probes.guard("activations", self._activation_sample, module, output)
+            if not recurrent:
+                self._probes.guard("activations", self._activation_sample, module, output)
             self._call("on_forward", module, output)
         self.overhead_s += time.perf_counter() - began
 

@@ -14,6 +14,8 @@ Activation modules are seen directly. A functional activation (torch.relu, torch
 the output of the weight layer before it, once the weights probe has inferred it (from the second
 sampled step on). Either way a unit layer is named after the weight layer that feeds it, with the
 activation in brackets ("fc1 (relu)"): one activation module is often shared by every layer.
+Recurrent layers (nn.RNN with tanh, nn.LSTM, nn.GRU) are their own units: the monitor hands the probe
+their outputs at every time step, read against tanh's bounds ("rnn (tanh)").
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ RELU_MODULES = (nn.ReLU, nn.ReLU6)  # units that output exactly 0 below threshol
 CHANNEL_FIRST = (nn.modules.conv._ConvNd, nn.modules.batchnorm._BatchNorm, nn.GroupNorm)
 FEATURE_LAST = (nn.Linear, nn.Bilinear, nn.LayerNorm)
 WEIGHT_LAYERS = (nn.Linear, nn.Bilinear, nn.modules.conv._ConvNd)
+# nn.RNN (tanh) outputs its tanh states; nn.LSTM outputs o * tanh(c) and nn.GRU a mix of tanh candidates,
+# both in [-1, 1] and near +-1 only when their tanh (and the LSTM's output gate) is flat. Not read: ReLU
+# RNNs, and LSTMs with proj_size (their output is a linear map of o * tanh(c), unbounded)
+RECURRENT = nn.RNNBase
 
 
 class UnitsProbe(Probe):
@@ -63,7 +69,7 @@ class UnitsProbe(Probe):
             self._window_steps += 1
         if output.dim() < 2:
             return
-        if isinstance(module, CHANNEL_FIRST + FEATURE_LAST):
+        if isinstance(module, CHANNEL_FIRST + FEATURE_LAST + (RECURRENT,)):
             self._channel_first = isinstance(module, CHANNEL_FIRST)
         activation = self._activation(module)
         if activation is None:
@@ -76,7 +82,7 @@ class UnitsProbe(Probe):
                 self._add_firing(name, values)
             else:
                 self._add_saturation(name, values, activation)
-        self._samples[name] = self._samples.get(name, 0) + output.shape[0]
+        self._samples[name] = self._samples.get(name, 0) + _batch_size(module, output)
 
     def on_finish(self, status: str) -> None:
         if self._window_steps:
@@ -89,6 +95,13 @@ class UnitsProbe(Probe):
         if isinstance(module, nn.Sigmoid):
             return "sigmoid"
         if isinstance(module, nn.Tanh):
+            return "tanh"
+        if (
+            isinstance(module, RECURRENT)
+            and module.mode != "RNN_RELU"
+            and not getattr(module, "proj_size", 0)
+        ):
+            self._feeding = self.context.module_name(module)
             return "tanh"
         if isinstance(module, WEIGHT_LAYERS):
             self._feeding = self.context.module_name(module)
@@ -155,3 +168,11 @@ class UnitsProbe(Probe):
         missing = torch.full((), float("nan"), device=next(iter(values.values())).device)
         row = torch.stack([values.get(name, missing) for name in columns])
         self.context.add_vector(series, step, row)
+
+
+def _batch_size(module: nn.Module, output: torch.Tensor) -> int:
+    """Samples in the batch: (sequence, batch, units) or (batch, sequence, units) for recurrent layers;
+    a packed sequence's flat (steps, units) counts every step."""
+    if isinstance(module, RECURRENT) and output.dim() == 3:
+        return output.shape[0 if module.batch_first else 1]
+    return output.shape[0]

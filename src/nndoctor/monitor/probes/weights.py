@@ -8,14 +8,26 @@ one's output and keeps the candidate that reproduces the output seen (exact up t
 nothing reproduces it (a residual sum, a pooling, a reshape with a different layout), the activation is
 "unknown" and the check then judges the layer against every scheme.
 
+During the same pass it summarises each weight layer's output per unit (a feature of a linear layer, a
+channel of a convolution) with the layer's bias taken out: what the pre-activation is without the bias,
+so that the bias can be judged against the spread it is added to. It also notes how much each layer's
+output varies from sample to sample: after a zero matrix in a plain chain it does not vary at all, after
+a zeroed residual branch it does (the skip path carries the input around it).
+
 At the first optimizer step it records, per weight matrix of the primary optimizer: module type, fan-in
 and fan-out, std, mean, whether every entry is equal, the activation after it and whether a
-normalisation layer comes first (which makes the weight scale irrelevant). One structure record,
-`weights`, holds the table.
+normalisation layer comes first (which makes the weight scale irrelevant); the relative sample spread of
+the next weight layer's output; and, for a layer with a bias before an activation with a flat zone
+(ReLU's negative side, the tails of tanh and sigmoid, ...), the bias's range, the pre-activation's std
+without it, and how many units the bias alone puts in that zone. One structure record, `weights`, holds
+the table.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -23,6 +35,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import Probe
+from .units import SATURATION_SLOPE
 
 WEIGHT_TYPES = (nn.Linear, nn.Bilinear, nn.modules.conv._ConvNd)  # leaf layers whose output shows the next
 NORMALISATION_TYPES = (
@@ -78,6 +91,24 @@ CANDIDATES = {
 }
 MATCH_TOLERANCE = 1e-4  # relative error of a replayed output: float32 rounding gives ~1e-6
 REPLAY_ROWS = 256  # samples of the batch replayed: enough to tell candidates apart, cheap on any model
+# activations whose slope goes flat on one side or both: a bias can push a unit there. Leaky ReLU keeps a
+# slope by design, SELU and the identity have no flat side.
+ZONED_ACTIVATIONS = ("relu", "gelu", "silu", "elu", "softplus", "tanh", "sigmoid")
+# ReLU outputs exactly 0 and no gradient below 0: a unit is off when it never fires (as dead-relu counts
+# it). The smooth ones only get close to flat: a unit is off when its typical pre-activation (its mean
+# over the batch) is in the flat zone, i.e. about half its outputs or more (as saturated-activations counts).
+ZONE_BY_PEAK = ("relu",)
+
+
+@dataclass(frozen=True)
+class OutputSummary:
+    """One weight layer's output at the first forward pass, per unit, with its bias taken out."""
+
+    bias: torch.Tensor | None  # per unit, as applied in that pass (None: the layer has none)
+    peak: torch.Tensor  # the largest pre-activation without the bias, over samples and positions
+    mean: torch.Tensor
+    square: torch.Tensor  # mean of its square
+    sample_spread: torch.Tensor  # std across samples over the output's rms: 0 when the input is lost
 
 
 class WeightsProbe(Probe):
@@ -90,6 +121,7 @@ class WeightsProbe(Probe):
         self._seen: set[int] = set()
         self._previous: tuple[str, torch.Tensor] | None = None  # the last weight layer's output, cloned
         self._inferred: dict[str, list[str]] = {}  # weight layer -> candidates that reproduce the next one
+        self._summaries: dict[str, OutputSummary] = {}  # weight layer -> its first output, summarised
 
     def on_forward(self, module: nn.Module, output: torch.Tensor) -> None:
         if not self._watching:
@@ -108,13 +140,17 @@ class WeightsProbe(Probe):
         if kind == "weight":
             with torch.no_grad():
                 self._previous = (name, output.detach()[:REPLAY_ROWS].clone())  # an in-place op may follow
+            summary = _summarise_output(module, output)
+            if summary is not None:
+                self._summaries[name] = summary
 
     def on_start(self, optimizer: torch.optim.Optimizer) -> None:
         self._end_first_pass()
         following = _following_activations(self._order, self._inferred)
         forward_position = {name: index for index, (name, _) in enumerate(self._order)}
+        next_layer = _next_weight_layers(self._order)
         owners = _owners(self.context.roots())
-        rows, tensors = [], []
+        rows, tensors, measures = [], [], []
         for name, param in zip(self.context.param_names, self.context.params):
             module = owners.get(id(param))
             if module is None or param.dim() < 2:
@@ -142,6 +178,15 @@ class WeightsProbe(Probe):
             if isinstance(module, nn.RNNBase):  # its default init is scaled by the hidden size
                 rows[-1]["hidden_size"] = module.hidden_size
             tensors.append(param.detach())
+            following_summary = self._summaries.get(next_layer.get(module_name, ""))
+            if following_summary is not None:
+                measures.append((rows[-1], "next_sample_spread", following_summary.sample_spread))
+            summary = self._summaries.get(module_name)
+            biased = summary is not None and summary.bias is not None
+            # a normalisation layer after it takes the bias back out
+            if biased and activation in ZONED_ACTIVATIONS and not after.get("normalized"):
+                rows[-1]["bias"] = {"units": summary.bias.numel()}
+                measures.append((rows[-1], "bias", _bias_measures(summary, activation)))
         if not rows:
             return
         with torch.no_grad():
@@ -150,12 +195,99 @@ class WeightsProbe(Probe):
             ).tolist()  # one transfer, once per run
         for row, (std, mean, spread) in zip(rows, stats):
             row.update(std=std, mean=mean, constant=spread == 0.0)
+        _add_measures(measures)
+        self._summaries.clear()
         self.context.emit([{"kind": "structure", "data": {"weights": rows}}])
 
     def _end_first_pass(self) -> None:
         self._watching = False
         self._previous = None
         self._seen.clear()
+
+
+BIAS_FIELDS = ("mean", "min", "max", "preact_std", "silenced", "silenced_bias")  # what _bias_measures gives
+
+
+def _add_measures(measures: list[tuple[dict, str, torch.Tensor]]) -> None:
+    """Brings the first pass's measures to the host in one transfer and puts them in their rows."""
+    if not measures:
+        return
+    device = measures[0][2].device
+    values = torch.cat([tensor.reshape(-1).float().to(device) for _, _, tensor in measures]).tolist()
+    position = 0
+    for row, key, tensor in measures:
+        count = tensor.numel()
+        part = [value if math.isfinite(value) else None for value in values[position : position + count]]
+        position += count
+        if key == "bias":
+            row["bias"].update(zip(BIAS_FIELDS, part))
+        else:
+            row[key] = part[0]
+
+
+def _summarise_output(module: nn.Module, output: torch.Tensor) -> OutputSummary | None:
+    """Per unit of a batched output: the pre-activation without the bias (peak, mean, mean square), and
+    how much the output varies across samples; on the device, no transfer."""
+    channel_first = isinstance(module, nn.modules.conv._ConvNd)
+    if output.dim() < 2 or (channel_first and output.dim() != module.weight.dim()):
+        return None  # unbatched: no samples to compare
+    with torch.no_grad():
+        values = output.detach()[:REPLAY_ROWS].float()
+        unit_dim = 1 if channel_first else values.dim() - 1
+        # one row per sample and position, one column per unit
+        per_unit = values.movedim(unit_dim, -1).reshape(-1, values.shape[unit_dim])
+        bias = getattr(module, "bias", None)
+        bias = bias.detach().float() if isinstance(bias, torch.Tensor) else None
+        if bias is not None and bias.shape == per_unit.shape[1:]:
+            per_unit = per_unit - bias
+        else:
+            bias = None
+        rms = values.square().mean().sqrt()
+        across_samples = values.var(dim=0).mean().sqrt() if values.shape[0] > 1 else torch.zeros_like(rms)
+        return OutputSummary(
+            bias=bias,
+            peak=per_unit.amax(dim=0),
+            mean=per_unit.mean(dim=0),
+            square=per_unit.square().mean(dim=0),
+            sample_spread=torch.nan_to_num(across_samples / rms),
+        )
+
+
+def _bias_measures(summary: OutputSummary, activation: str) -> torch.Tensor:
+    """The bias's mean, min and max; the pre-activation's std without it; how many units the bias puts in
+    the activation's flat zone (off with it, not without); their mean bias."""
+    bias = summary.bias
+    typical = summary.peak if activation in ZONE_BY_PEAK else summary.mean
+    low, high = flat_zone(activation)
+    off_with = (typical + bias <= low) | (typical + bias >= high)
+    off_without = (typical <= low) | (typical >= high)
+    silenced = off_with & ~off_without
+    preact_variance = summary.square.mean() - summary.mean.mean().square()
+    return torch.stack(
+        [
+            bias.mean(),
+            bias.min(),
+            bias.max(),
+            preact_variance.clamp(min=0).sqrt(),
+            silenced.sum().float(),
+            (bias * silenced).sum() / silenced.sum(),  # NaN when none; a mask, not an index: no sync
+        ]
+    )
+
+
+@functools.cache
+def flat_zone(activation: str) -> tuple[float, float]:
+    """The pre-activations z where the activation's slope is at most SATURATION_SLOPE of its maximum and
+    stays so further out: z <= low or z >= high (-inf or inf on a side that never flattens). ReLU: z <= 0;
+    tanh: |z| >= 2.29; sigmoid: |z| >= 4.59."""
+    z = torch.linspace(-40, 40, 80001, dtype=torch.float64)
+    function = F.softplus if activation == "softplus" else CANDIDATES[activation]
+    slope = function(z).diff().abs() / (z[1] - z[0])  # the slope between grid points
+    steep = torch.nonzero(slope > SATURATION_SLOPE * slope.max()).flatten()
+    first, last = int(steep[0]), int(steep[-1])
+    low = round(float(z[first]), 3) if first > 0 else -math.inf  # to the grid's step: ReLU's is 0, not -1e-15
+    high = round(float(z[last + 1]), 3) if last < len(slope) - 1 else math.inf
+    return low, high
 
 
 def _leaf_kind(module: nn.Module) -> str:
@@ -239,6 +371,12 @@ def _replay(module: nn.Module, inputs: torch.Tensor) -> torch.Tensor | None:
     ):
         return module._conv_forward(inputs, module.weight, module.bias)
     return None
+
+
+def _next_weight_layers(order: list[tuple[str, str]]) -> dict[str, str]:
+    """Each weight layer of the first pass -> the weight layer that ran next."""
+    layers = [name for name, kind in order if kind == "weight"]
+    return dict(zip(layers, layers[1:]))
 
 
 def _owners(roots: list[nn.Module]) -> dict[int, nn.Module]:
