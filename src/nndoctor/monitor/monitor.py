@@ -130,6 +130,7 @@ class Monitor:
         self.status: str | None = None
         # whether the current step is one where probes look (gradient- or activation-sampled)
         self._probing = self._probing_at(0)
+        self._inputs_watched = True  # model inputs reach the probes (see _watch_inputs)
         context = ProbeContext(self)
         self._extras = [probe(context) for probe in (PROBES if probes is None else probes)]
         self._at: dict[str, list[tuple[str, Any]]] = {}
@@ -220,6 +221,7 @@ class Monitor:
         """Sample the steps after `step` densely (the current one included, for the probes)."""
         self.schedule.mark_anomaly(step)
         self._probing = self._probing_at(self.step)
+        self._watch_inputs(self._probing)
 
     def _probing_at(self, step: int) -> bool:
         schedule = self.schedule
@@ -242,11 +244,26 @@ class Monitor:
             return
         self._roots[id(module)] = weakref.ref(module)
         self._name_modules(module, first=len(self._roots) == 1)
-        if self._at["on_model_input"]:
-            self._hooks.add_handle(
-                f"model-input-{id(module)}",
-                module.register_forward_pre_hook(self._on_model_input, with_kwargs=True),
-            )
+        if self._inputs_watched and self._at["on_model_input"]:
+            self._watch_input(module)
+
+    def _watch_inputs(self, on: bool) -> None:
+        """Hand the models' inputs to the probes, or stop. A forward pre-hook puts a module's every call
+        on PyTorch's slow path, so it is there only on probed steps and through a validation pass."""
+        if on == self._inputs_watched or not self._at["on_model_input"]:
+            return
+        self._inputs_watched = on
+        for key, ref in self._roots.items():
+            model = ref()
+            if on and model is not None:
+                self._watch_input(model)
+            elif not on:
+                self._hooks.remove_handle(f"model-input-{key}")
+
+    def _watch_input(self, model: torch.nn.Module) -> None:
+        self._hooks.add_handle(
+            f"model-input-{id(model)}", model.register_forward_pre_hook(self._on_model_input, with_kwargs=True)
+        )
 
     def _name_modules(self, root: torch.nn.Module, *, first: bool) -> None:
         """Names as the first model names them ("fc1", "fc1.weight"); other models' after their class."""
@@ -271,7 +288,7 @@ class Monitor:
 
     def _on_model_input(self, module: torch.nn.Module, args: tuple, kwargs: dict) -> None:
         if not self._probing and module.training and torch.is_grad_enabled():
-            return  # a training forward on a step probes skip
+            return  # a training forward on a step probes skip (a validation pass kept the hook)
         began = time.perf_counter()
         self._call("on_model_input", module, args, kwargs)
         self.overhead_s += time.perf_counter() - began
@@ -374,9 +391,9 @@ class Monitor:
         self._activation_stats, self._activation_columns = {}, []
         self._loss_functions = {}
         self._nonfinite_reported, self._loss_average, self._loss_deviation = False, None, 0.0
-        for key in self._roots:
-            self._hooks.remove_handle(f"model-input-{key}")
+        self._watch_inputs(False)
         self._roots, self._module_names, self._param_names = {}, {}, {}
+        self._inputs_watched = True  # the models found again get the hook
         self._start_deferred = False
         self.schedule.restart(self.step)
         self._budget_mark, self._probing = None, True
@@ -433,6 +450,7 @@ class Monitor:
             self._snapshot = None
         self.step += 1
         self._probing = self._probing_at(self.step)
+        self._watch_inputs(self._probing)
         if self.schedule.sample_activations(self.step):
             self._probes.guard("activations", self._install_activation_hooks)
         elif self._hooks.has_handle("forward"):
@@ -632,6 +650,7 @@ class Monitor:
         if training:
             self._last_loss_input = input  # detached only if a forensic needs it: no op per step
             return
+        self._watch_inputs(True)  # a validation pass: the inputs of its next batches reach the probes
         value = result.detach().float()
         reduction = kwargs.get("reduction", "mean")
         if reduction == "sum":
