@@ -262,7 +262,8 @@ class Monitor:
 
     def _watch_input(self, model: torch.nn.Module) -> None:
         self._hooks.add_handle(
-            f"model-input-{id(model)}", model.register_forward_pre_hook(self._on_model_input, with_kwargs=True)
+            f"model-input-{id(model)}",
+            model.register_forward_pre_hook(self._on_model_input, with_kwargs=True),
         )
 
     def _name_modules(self, root: torch.nn.Module, *, first: bool) -> None:
