@@ -450,9 +450,10 @@ class Monitor:
             self._probes.guard("updates", self._sample_updates, self.step)
             self._snapshot = None
         self.step += 1
-        self._probing = self._probing_at(self.step)
+        activations = self.schedule.sample_activations(self.step)
+        self._probing = activations or self.schedule.sample_gradients(self.step)
         self._watch_inputs(self._probing)
-        if self.schedule.sample_activations(self.step):
+        if activations:
             self._probes.guard("activations", self._install_activation_hooks)
         elif self._hooks.has_handle("forward"):
             self._remove_activation_hooks()
