@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 
 import numpy as np
@@ -329,3 +330,56 @@ def test_the_trained_model_keeps_its_own_names_when_a_frozen_one_runs_first():
     names = [p["name"] for p in doc.store.structure["params"]]
     assert names == ["0.weight", "0.bias", "2.weight", "2.bias"]
     assert "Linear" in {m["name"] for m in doc.store.structure["modules"]}  # the teacher, after its class
+
+
+def long_run(steps: int) -> tuple[nn.Module, list[float], list[int], dict[int, list[float]]]:
+    """A tiny model trained past the dense start, where most steps take the monitor's quick path; some
+    steps accumulate two micro-batches, and validation comes on unsampled steps, under no_grad or in
+    eval mode with gradients on. Returns the model, each step's loss (the sum of what backward() was
+    called on), the steps after each validation, and each step's update-to-weight ratios."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 3))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+    inputs, targets = torch.randn(64, 4), torch.randint(0, 3, (64,))
+    losses, validated, ratios = [], [], {}
+    for step in range(steps):
+        parts = 2 if step % 7 == 3 else 1
+        optimizer.zero_grad()
+        total = 0.0
+        for part in range(parts):
+            index = torch.arange(16) + 16 * ((step + part) % 4)
+            loss = F.cross_entropy(model(inputs[index]), targets[index]) / parts
+            loss.backward()
+            total += loss.item()
+        losses.append(total)
+        before = [p.detach().clone() for p in model.parameters()]
+        optimizer.step()
+        ratios[step] = [
+            float((p.detach() - b).norm() / p.detach().norm()) for p, b in zip(model.parameters(), before)
+        ]
+        if step % 97 == 50 or step % 211 == 100:
+            model.eval()
+            with torch.no_grad() if step % 211 == 100 else contextlib.nullcontext():
+                F.cross_entropy(model(inputs), targets)
+            model.train()
+            validated.append(step + 1)
+    return model, losses, validated, ratios
+
+
+def test_unsampled_steps_keep_every_loss_validation_and_the_sampled_updates():
+    steps = 1400  # past the early phase (1024): gradients every 64 steps, the rest quick
+    plain, *_ = long_run(steps)
+    with nndoctor.watch() as doc:
+        watched, losses, validated, ratios = long_run(steps)
+    for a, b in zip(plain.parameters(), watched.parameters()):
+        assert torch.equal(a, b)
+    store = doc.store
+    loss_steps, recorded = store.series("loss")
+    assert list(loss_steps) == list(range(steps))
+    assert np.allclose(recorded, losses, rtol=1e-5)
+    val_steps, _ = store.series("val_loss")
+    assert list(val_steps) == sorted(set(validated))
+    grad_steps, _, _ = store.vectors("grad_norm")
+    update_steps, _, update_ratios = store.vectors("update_ratio")
+    assert list(update_steps) == list(grad_steps) and grad_steps[-1] >= 1024
+    assert np.allclose(update_ratios, [ratios[s] for s in update_steps], rtol=1e-4)

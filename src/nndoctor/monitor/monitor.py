@@ -71,6 +71,8 @@ MAX_STRETCH = 16  # the sparse intervals grow at most 16x (gradients every 1024 
 # Another optimizer stepping this often while the primary one rests is a new training (a model
 # fine-tuned after the first); a GAN's second player steps between the primary's steps.
 NEW_TRAINING_STEPS = 50
+# backward() calls held before a step reads them; more (long gradient accumulation) are summed
+MAX_HELD_LOSSES = 16
 SPIKE_FACTOR = 2.0  # a loss this many times its running average above it triggers dense sampling,
 SPIKE_NOISE_MULTIPLE = (
     6.0  # if it is also this many mean absolute deviations out (mini-batch noise is heavy-tailed)
@@ -96,6 +98,7 @@ class Monitor:
         self._hooks = HookSet()
         self._probes = Probes(self._record_internal_error)
         self._pending = PendingSignals()
+        self._pending_loss, self._pending_lr = self._pending.series("loss"), self._pending.series("lr")
         self._primary_optimizer = weakref.ref(optimizer) if optimizer is not None else None
         self._given_model = model
         self._roots: dict[int, weakref.ref] = {}
@@ -111,7 +114,8 @@ class Monitor:
         self._last_loss_input: torch.Tensor | None = None
         self._preclip_total: torch.Tensor | None = None
         self._preclip_layers: torch.Tensor | None = None
-        self._snapshot: list[torch.Tensor] | None = None
+        self._snapshot: list[torch.Tensor] | None = None  # parameters before a sampled step's update
+        self._snapshot_step = 0
         self._activation_stats: dict[str, torch.Tensor] = {}
         self._activation_columns: list[str] = []
         self._forward_depth = 0
@@ -128,8 +132,13 @@ class Monitor:
         self._trainings = 1
         self._start_deferred = False  # the first step came before the model's forward was seen
         self.status: str | None = None
-        # whether the current step is one where probes look (gradient- or activation-sampled)
-        self._probing = self._probing_at(0)
+        # whether the current step is one where probes look (gradient- or activation-sampled); _quiet:
+        # attached and not probing, the wrappers' quick path
+        self._gradients_now = self._probing = True
+        self._quiet = False
+        # the first step whose preparation needs more than the quick path (see _on_step); 0: the next
+        self._next_event = 0
+        self._train_loss_names: set[str] = set()  # loss functions seen training: their quick path
         self._inputs_watched = True  # model inputs reach the probes (see _watch_inputs)
         context = ProbeContext(self)
         self._extras = [probe(context) for probe in (PROBES if probes is None else probes)]
@@ -144,12 +153,7 @@ class Monitor:
         self._started = time.perf_counter()
         if self._given_model is not None:
             self._add_root(self._given_model)
-        self._hooks.add_handle(
-            "optimizer-pre", torch_optim.register_optimizer_step_pre_hook(self._on_step_pre)
-        )
-        self._hooks.add_handle(
-            "optimizer-post", torch_optim.register_optimizer_step_post_hook(self._on_step_post)
-        )
+        self._hooks.add_handle("optimizer", torch_optim.register_optimizer_step_pre_hook(self._on_step))
         self._hooks.patch(torch.autograd, "backward", self._wrap_backward)
         for name in LOSS_FUNCTIONS:
             if hasattr(torch.nn.functional, name):
@@ -164,9 +168,12 @@ class Monitor:
         """Flush what is pending, record the run's end, remove every hook. Safe to call twice."""
         if not self._attached:
             return
-        self._attached = False
+        self._attached = self._quiet = False
         self.status = status
         self._hooks.remove_all()
+        if self._snapshot is not None:  # the last step was sampled: its update is in the weights now
+            self._probes.guard("updates", self._sample_updates)
+            self._snapshot = None
         self._probes.guard("flush", self._emit_validation_point)
         self._probes.guard("flush", self._flush)
         began = time.perf_counter()
@@ -220,14 +227,22 @@ class Monitor:
     def _mark_anomaly(self, step: int) -> None:
         """Sample the steps after `step` densely (the current one included, for the probes)."""
         self.schedule.mark_anomaly(step)
-        self._probing = self._probing_at(self.step)
-        self._watch_inputs(self._probing)
+        self._decide_sampling()
+        self._next_event = 0
 
-    def _probing_at(self, step: int) -> bool:
-        schedule = self.schedule
-        return schedule.sample_gradients(step) or schedule.sample_activations(step)
+    def _decide_sampling(self) -> bool:
+        """What the current step samples; returns whether it samples activations."""
+        schedule, step = self.schedule, self.step
+        activations = schedule.sample_activations(step)
+        self._gradients_now = schedule.sample_gradients(step)
+        self._probing = activations or self._gradients_now
+        self._quiet = self._attached and not self._probing
+        self._watch_inputs(self._probing)
+        return activations
 
     def _record_internal_error(self, probe: str, error: str, trace: str) -> None:
+        if probe == "step":
+            self._next_event = -1  # no quick path either: steps are no longer followed
         record = {
             "kind": "event",
             "type": "internal-error",
@@ -348,15 +363,26 @@ class Monitor:
             "device": str(self._params[0].device) if self._params else "cpu",
         }
 
-    # --- optimizer steps ------------------------------------------------------------------------
-    def _on_step_pre(self, optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+    # --- optimizer steps ---------------------------------------------------------------------
+    def _on_step(self, optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+        """Before each optimizer step. Most steps of a long run sample nothing, flush nothing and see no
+        validation: they take the quick path (the loss, the learning rate, the count); the others the
+        full one. The step is counted here, not after it: one hook per step, not two."""
         began = time.perf_counter()
-        self._probes.guard("step", self._step_pre, optimizer)
-        self.overhead_s += time.perf_counter() - began
-
-    def _on_step_post(self, optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
-        began = time.perf_counter()
-        self._probes.guard("step", self._step_post, optimizer)
+        step = self.step
+        if step + 1 < self._next_event and self._primary_optimizer() is optimizer:
+            try:
+                self._foreign_steps = 0
+                self._record_loss_and_lr(optimizer, step)
+                if self._probing:  # the loss jumped or went non-finite: this step is sampled after all
+                    self._sample_step(optimizer, step)
+                    self._advance()
+                else:
+                    self.step = step + 1
+            except Exception as error:  # nndoctor's own failure: never the user's
+                self._probes.disable("step", error)
+        else:
+            self._probes.guard("step", self._step, optimizer)
         self.overhead_s += time.perf_counter() - began
 
     def _is_primary(self, optimizer: torch.optim.Optimizer) -> bool:
@@ -390,19 +416,19 @@ class Monitor:
         self._params, self._param_columns = [], []
         self._snapshot, self._last_loss_input, self._eval_loss = None, None, None
         self._activation_stats, self._activation_columns = {}, []
-        self._loss_functions = {}
+        self._loss_functions, self._train_loss_names = {}, set()
         self._nonfinite_reported, self._loss_average, self._loss_deviation = False, None, 0.0
         self._watch_inputs(False)
         self._roots, self._module_names, self._param_names = {}, {}, {}
         self._inputs_watched = True  # the models found again get the hook
         self._start_deferred = False
         self.schedule.restart(self.step)
-        self._budget_mark, self._probing = None, True
+        self._budget_mark, self._probing, self._gradients_now, self._quiet = None, True, True, False
         context = ProbeContext(self)
         self._extras = [type(probe)(context) for probe in self._extras]
         self._dispatch_probes()
 
-    def _step_pre(self, optimizer: torch.optim.Optimizer) -> None:
+    def _step(self, optimizer: torch.optim.Optimizer) -> None:
         if not self._is_primary(optimizer):
             self._train_losses.clear()  # another model's loss (e.g. a GAN's second player)
             return
@@ -426,11 +452,30 @@ class Monitor:
             self._emit([{"kind": "structure", "data": self._describe(optimizer)}])
             self._call("on_start", optimizer)
         self._emit_validation_point()
-        self._probes.guard("loss", self._record_train_loss, step)
+        if self._snapshot is not None:  # the last step was sampled: its update is in the weights now
+            self._probes.guard("updates", self._sample_updates)
+            self._snapshot = None
+        self._record_loss_and_lr(optimizer, step)
+        self._sample_step(optimizer, step)
+        self._advance()
+
+    def _knows_model_of(self, optimizer: torch.optim.Optimizer) -> bool:
+        """Whether the parameters can be named (their model was seen), or naming them waited a step."""
+        first = next((p for group in optimizer.param_groups for p in group["params"]), None)
+        return self._start_deferred or first is None or id(first) in self._param_names
+
+    def _record_loss_and_lr(self, optimizer: torch.optim.Optimizer, step: int) -> None:
+        losses = self._train_losses
+        if losses:
+            self._train_losses = []
+            self._probes.guard("loss", self._record_train_loss, step, losses)
         lr = optimizer.param_groups[0].get("lr")
         if lr is not None:
-            self._pending.add_scalar("lr", step, lr.detach() if isinstance(lr, torch.Tensor) else float(lr))
-        if self._params and self.schedule.sample_gradients(step):
+            self._pending_lr.append((step, lr.detach() if isinstance(lr, torch.Tensor) else float(lr)))
+
+    def _sample_step(self, optimizer: torch.optim.Optimizer, step: int) -> None:
+        """The costly signals of a sampled step: gradients, the activations its forward gave, probes."""
+        if self._params and self._gradients_now:
             self._probes.guard("gradients", self._sample_gradients, step)
         if self._activation_stats:
             self._probes.guard("activations", self._emit_activation_stats, step)
@@ -438,30 +483,28 @@ class Monitor:
         if self._probing and self._params:
             self._call("on_step", step, optimizer)
 
-    def _knows_model_of(self, optimizer: torch.optim.Optimizer) -> bool:
-        """Whether the parameters can be named (their model was seen), or naming them waited a step."""
-        first = next((p for group in optimizer.param_groups for p in group["params"]), None)
-        return self._start_deferred or first is None or id(first) in self._param_names
-
-    def _step_post(self, optimizer: torch.optim.Optimizer) -> None:
-        if self._primary_optimizer is None or self._primary_optimizer() is not optimizer:
-            return
-        if self._snapshot is not None:
-            self._probes.guard("updates", self._sample_updates, self.step)
-            self._snapshot = None
+    def _advance(self) -> None:
+        """On to the next step: what it samples, whether a flush or the budget are due, and how many
+        steps after it can take the quick path."""
         self.step += 1
-        activations = self.schedule.sample_activations(self.step)
-        self._probing = activations or self.schedule.sample_gradients(self.step)
-        self._watch_inputs(self._probing)
-        if activations:
+        step, schedule = self.step, self.schedule
+        if self._decide_sampling():
             self._probes.guard("activations", self._install_activation_hooks)
         elif self._hooks.has_handle("forward"):
             self._remove_activation_hooks()
-        schedule = self.schedule
-        if self.step % (FLUSH_EVERY * min(schedule.stretch, MAX_FLUSH_STRETCH)) == 0:
+        flush_every = FLUSH_EVERY * min(schedule.stretch, MAX_FLUSH_STRETCH)
+        if step % flush_every == 0:
             self._probes.guard("flush", self._flush)
-        if schedule.ends_period(self.step):
+        if schedule.ends_period(step):
             self._keep_to_budget()
+        if not self._params or self._snapshot is not None:
+            self._next_event = 0  # not started yet, or the next step reads this one's update
+        else:
+            self._next_event = min(
+                schedule.next_sampled(step),
+                -(-(step + 1) // flush_every) * flush_every,
+                schedule.next_period_end(step + 1),
+            )
 
     def _keep_to_budget(self) -> None:
         """Past the early phase, thin out the sparse sampling while the monitor takes more than its budget
@@ -477,17 +520,16 @@ class Monitor:
         elif share < OVERHEAD_BUDGET / 4 and schedule.stretch > 1:
             schedule.stretch //= 2
 
-    def _record_train_loss(self, step: int) -> None:
-        losses, self._train_losses = self._train_losses, []
-        if not losses:
-            return
-        loss = losses[0] if len(losses) == 1 else torch.stack([t.reshape(()) for t in losses]).sum()
-        if loss.device.type != "cpu":  # keep it on the device until the next flush, checked there
+    def _record_train_loss(self, step: int, losses: list[torch.Tensor]) -> None:
+        loss = losses[0] if len(losses) == 1 else _held_loss(losses)
+        if loss is None or loss.numel() != 1 or not loss.is_floating_point():
+            return  # backward() on a non-scalar output: not a loss
+        if not loss.is_cpu:  # keep it on the device until the next flush, checked there
             self._losses_on_device = True
-            self._pending.add_scalar("loss", step, loss)
+            self._pending_loss.append((step, loss.detach()))
             return
         value = loss.item()  # on the CPU a read, not a synchronisation: check it now, while evidence is fresh
-        self._pending.add_scalar("loss", step, value)
+        self._pending_loss.append((step, value))
         if not math.isfinite(value):
             if not self._nonfinite_reported:
                 self._report_nonfinite(step, "loss")
@@ -523,11 +565,14 @@ class Monitor:
             if cpu and not self._nonfinite_reported and not bool(torch.isfinite(total)):
                 self._report_nonfinite(step, "gradient")
             self._snapshot = torch._foreach_mul([p.detach() for p in params], 1.0)
+            self._snapshot_step = step
 
-    def _sample_updates(self, step: int) -> None:
+    def _sample_updates(self) -> None:
+        """The update of the sampled step before: the weights now against the snapshot taken then."""
+        step, snapshot = self._snapshot_step, self._snapshot
         with torch.no_grad():
             current = [p.detach() for p in self._params]
-            deltas = torch._foreach_sub(current, self._snapshot)
+            deltas = torch._foreach_sub(current, snapshot)
             update_norms = torch.stack(torch._foreach_norm(deltas)).float()
             weight_norms = torch.stack(torch._foreach_norm(current)).float()
             self._pending.add_vector("update_ratio", step, update_norms / weight_norms.clamp_min(1e-12))
@@ -569,7 +614,15 @@ class Monitor:
         monitor = self
 
         def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
-            if isinstance(tensors, torch.Tensor) and monitor._attached:
+            losses = monitor._train_losses
+            if (
+                monitor._quiet
+                and monitor._eval_loss is None
+                and isinstance(tensors, torch.Tensor)
+                and len(losses) < MAX_HELD_LOSSES
+            ):  # the quick path: held as it is until the step reads it (a detach costs more)
+                losses.append(tensors)
+            elif isinstance(tensors, torch.Tensor) and monitor._attached:
                 began = time.perf_counter()
                 monitor._probes.guard("loss", monitor._capture_train_loss, tensors)
                 monitor.overhead_s += time.perf_counter() - began
@@ -579,7 +632,11 @@ class Monitor:
 
     def _capture_train_loss(self, tensor: torch.Tensor) -> None:
         if tensor.numel() == 1 and tensor.is_floating_point():
-            self._train_losses.append(tensor.detach())
+            losses = self._train_losses
+            if len(losses) >= MAX_HELD_LOSSES:  # many backward() calls before a step: keep their sum only
+                total = _held_loss(losses)
+                losses[:] = [] if total is None else [total]
+            losses.append(tensor.detach())
             if self._probing:
                 self._call("on_backward", tensor)
             if self._eval_loss is not None and tensor is self._eval_loss[0]:
@@ -599,6 +656,18 @@ class Monitor:
                         "loss", monitor._observe_failed_loss_call, name, input, target, kwargs
                     )
                 raise
+            if (
+                monitor._quiet
+                and name in monitor._train_loss_names
+                and torch.is_grad_enabled()
+                and isinstance(input, torch.Tensor)
+                and input.requires_grad
+            ):  # the quick path: a training loss call (a model in training mode) on a step nothing samples
+                for ref in monitor._roots.values():
+                    model = ref()
+                    if model is not None and model.training:
+                        monitor._last_loss_input = input
+                        return result
             if monitor._attached and monitor._in_loss == 0:
                 began = time.perf_counter()
                 monitor._in_loss += 1
@@ -651,8 +720,10 @@ class Monitor:
             self._call("on_loss_call", name, input, target, kwargs, phase)
         if training:
             self._last_loss_input = input  # detached only if a forensic needs it: no op per step
+            self._train_loss_names.add(name)
             return
         self._watch_inputs(True)  # a validation pass: the inputs of its next batches reach the probes
+        self._next_event = 0  # the next step makes the validation losses a point
         value = result.detach().float()
         reduction = kwargs.get("reduction", "mean")
         if reduction == "sum":
@@ -694,7 +765,7 @@ class Monitor:
         monitor = self
 
         def clip_grad_norm_(parameters: Any, max_norm: float, *args: Any, **kwargs: Any) -> Any:
-            if monitor._attached and monitor.schedule.sample_gradients(monitor.step) and monitor._params:
+            if monitor._attached and monitor._gradients_now and monitor._params:
                 parameters = list(parameters) if not isinstance(parameters, torch.Tensor) else [parameters]
                 monitor._probes.guard("gradients", monitor._capture_preclip)
             total = original(parameters, max_norm, *args, **kwargs)
@@ -711,7 +782,7 @@ class Monitor:
             self._preclip_layers = _norms([p.grad for p in self._params])
 
     def _capture_clip_total(self, total: Any, max_norm: float) -> None:
-        if isinstance(total, torch.Tensor):
+        if self._gradients_now and isinstance(total, torch.Tensor):
             self._preclip_total = total.detach().reshape(()).float()
         if "clip_max_norm" not in self.store.structure:
             self._emit([{"kind": "structure", "data": {"clip_max_norm": float(max_norm)}}])
@@ -822,6 +893,17 @@ class Monitor:
                             {"kind": "event", "type": "nonfinite", "step": bad[0], "signal": "loss"}
                         )
         self._emit(records)
+
+
+def _held_loss(losses: list[torch.Tensor]) -> torch.Tensor | None:
+    """The step's training loss from the tensors `backward()` was called on: the sum of the scalar
+    ones (accumulated gradients); None if there are none (a backward on a non-scalar output)."""
+    if len(losses) == 1:  # the common case, on every step: no list built
+        return losses[0] if losses[0].numel() == 1 and losses[0].is_floating_point() else None
+    scalars = [t for t in losses if t.numel() == 1 and t.is_floating_point()]
+    if len(scalars) <= 1:
+        return scalars[0] if scalars else None
+    return torch.stack([t.detach().reshape(()) for t in scalars]).sum()
 
 
 def _norms(tensors: list[torch.Tensor | None]) -> torch.Tensor:

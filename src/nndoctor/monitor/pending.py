@@ -21,6 +21,11 @@ class PendingSignals:
         """`value` is a float or a 0-d tensor (already detached)."""
         self._scalars[name].append((step, value))
 
+    def series(self, name: str) -> list[tuple[int, Any]]:
+        """The list `add_scalar(name, ...)` appends to, for a caller on the hot path to append
+        (step, value) itself; it stays the same list across drains."""
+        return self._scalars[name]
+
     def add_vector(self, name: str, step: int, values: torch.Tensor) -> None:
         self._vectors.append((name, step, values))
 
@@ -31,13 +36,16 @@ class PendingSignals:
         host = iter(_to_host(tensors))
         records = []
         for name, items in self._scalars.items():
+            if not items:
+                continue
             values = [next(host)[0] if isinstance(v, torch.Tensor) else float(v) for _, v in items]
             records.append(
                 {"kind": "scalars", "name": name, "steps": [s for s, _ in items], "values": values}
             )
         for name, step, _ in self._vectors:
             records.append({"kind": "vector", "name": name, "step": step, "values": next(host)})
-        self._scalars.clear()
+        for items in self._scalars.values():
+            items.clear()  # in place: callers hold these lists (see `series`)
         self._vectors.clear()
         return records
 

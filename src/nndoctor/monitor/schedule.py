@@ -41,6 +41,36 @@ class Schedule:
         every = self.activation_every if local < self.early_until else self.activation_every * self.stretch
         return local in self.activation_steps or local % every == 0 or step <= self.dense_until
 
+    def next_sampled(self, step: int) -> int:
+        """The first step from `step` on where gradients or activations are sampled: the steps before
+        it need no look at all (the monitor's quick path)."""
+        return min(self._next_gradient_sample(step), self._next_activation_sample(step))
+
+    def _next_gradient_sample(self, step: int) -> int:
+        if self.sample_gradients(step):
+            return step
+        local = step - self.origin
+        if local < self.early_until:
+            candidate = _round_up(local, self.every_early)
+            if candidate < self.early_until:
+                return self.origin + candidate
+            local = self.early_until
+        return self.origin + _round_up(local, self.every_late * self.stretch)
+
+    def _next_activation_sample(self, step: int) -> int:
+        if self.sample_activations(step):
+            return step
+        local = step - self.origin
+        candidate = _round_up(local, self.activation_every)
+        if candidate >= self.early_until:
+            candidate = _round_up(max(local, self.early_until), self.activation_every * self.stretch)
+        return self.origin + min([candidate, *(s for s in self.activation_steps if s > local)])
+
+    def next_period_end(self, step: int) -> int:
+        """The first step from `step` on that `ends_period`."""
+        local = max(step - self.origin, self.early_until)
+        return self.origin + _round_up(local, max(self.every_late, self.activation_every) * self.stretch)
+
     def in_dense_start(self, step: int) -> bool:
         """Every step sampled: the start of a training, or the window after an anomaly."""
         return step - self.origin < self.dense_steps or step <= self.dense_until
@@ -59,3 +89,7 @@ class Schedule:
     def mark_anomaly(self, step: int) -> None:
         """Sample every step for the next `anomaly_window` steps."""
         self.dense_until = max(self.dense_until, step + self.anomaly_window)
+
+
+def _round_up(value: int, multiple: int) -> int:
+    return -(-value // multiple) * multiple
