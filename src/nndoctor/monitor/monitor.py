@@ -4,17 +4,19 @@ What it sees, without any change to the script:
 - the training loss: the scalar every `backward()` is called on (the loss actually minimised);
 - validation losses: `torch.nn.functional` loss calls (which the `torch.nn` loss modules use) made
   without gradients;
-- each optimizer step (global optimizer pre/post step hooks): learning rate, and on sampled steps the
+- each optimizer step (one global optimizer pre-step hook): learning rate, and on sampled steps the
   gradient norm per parameter (before any clipping: `clip_grad_norm_` is observed too) and the
-  update-to-weight ratio;
+  update-to-weight ratio (read at the next step, from the weights the update left);
 - forward activation statistics per leaf module, on sampled steps only: the global module hooks are
   installed for those steps and removed after, so other steps pay nothing for them.
 
 Further signals (weight scales, dead units, loss pairing, loop bugs, batches) come from probes: see
 probes/__init__.py.
 
-Cost: on a step that is not sampled the monitor does a few attribute reads and keeps the loss as a
-detached tensor; values reach the host in one transfer per flush. It never draws random numbers, never
+Cost: a step that samples nothing takes the quick path: the loss wrapper hands back at once, the
+backward wrapper holds the loss tensor, and the step hook reads it and the learning rate and counts the
+step; the schedule names the next step that needs more (`_next_event`). Values reach the host in one
+transfer per flush. It never draws random numbers, never
 touches the user's data loaders, never writes to a tensor the script owns.
 """
 
