@@ -16,8 +16,8 @@ probes/__init__.py.
 Cost: a step that samples nothing takes the quick path: the loss wrapper hands back at once, the
 backward wrapper holds the loss tensor, and the step hook reads it and the learning rate and counts the
 step; the schedule names the next step that needs more (`_next_event`). Values reach the host in one
-transfer per flush. It never draws random numbers, never
-touches the user's data loaders, never writes to a tensor the script owns.
+transfer per flush. It never draws random numbers, never touches the user's data loaders, never writes
+to a tensor the script owns.
 """
 
 from __future__ import annotations
@@ -173,9 +173,7 @@ class Monitor:
         self._attached = self._quiet = False
         self.status = status
         self._hooks.remove_all()
-        if self._snapshot is not None:  # the last step was sampled: its update is in the weights now
-            self._probes.guard("updates", self._sample_updates)
-            self._snapshot = None
+        self._read_update()
         self._probes.guard("flush", self._emit_validation_point)
         self._probes.guard("flush", self._flush)
         began = time.perf_counter()
@@ -454,9 +452,7 @@ class Monitor:
             self._emit([{"kind": "structure", "data": self._describe(optimizer)}])
             self._call("on_start", optimizer)
         self._emit_validation_point()
-        if self._snapshot is not None:  # the last step was sampled: its update is in the weights now
-            self._probes.guard("updates", self._sample_updates)
-            self._snapshot = None
+        self._read_update()
         self._record_loss_and_lr(optimizer, step)
         self._sample_step(optimizer, step)
         self._advance()
@@ -495,7 +491,8 @@ class Monitor:
         elif self._hooks.has_handle("forward"):
             self._remove_activation_hooks()
         flush_every = FLUSH_EVERY * min(schedule.stretch, MAX_FLUSH_STRETCH)
-        if step % flush_every == 0:
+        since_flush = step % flush_every
+        if since_flush == 0:
             self._probes.guard("flush", self._flush)
         if schedule.ends_period(step):
             self._keep_to_budget()
@@ -504,7 +501,7 @@ class Monitor:
         else:
             self._next_event = min(
                 schedule.next_sampled(step),
-                -(-(step + 1) // flush_every) * flush_every,
+                step - since_flush + flush_every,
                 schedule.next_period_end(step + 1),
             )
 
@@ -568,6 +565,12 @@ class Monitor:
                 self._report_nonfinite(step, "gradient")
             self._snapshot = torch._foreach_mul([p.detach() for p in params], 1.0)
             self._snapshot_step = step
+
+    def _read_update(self) -> None:
+        """If the last step was sampled, its update is in the weights now: read it, once."""
+        if self._snapshot is not None:
+            self._probes.guard("updates", self._sample_updates)
+            self._snapshot = None
 
     def _sample_updates(self) -> None:
         """The update of the sampled step before: the weights now against the snapshot taken then."""
@@ -900,8 +903,6 @@ class Monitor:
 def _held_loss(losses: list[torch.Tensor]) -> torch.Tensor | None:
     """The step's training loss from the tensors `backward()` was called on: the sum of the scalar
     ones (accumulated gradients); None if there are none (a backward on a non-scalar output)."""
-    if len(losses) == 1:  # the common case, on every step: no list built
-        return losses[0] if losses[0].numel() == 1 and losses[0].is_floating_point() else None
     scalars = [t for t in losses if t.numel() == 1 and t.is_floating_point()]
     if len(scalars) <= 1:
         return scalars[0] if scalars else None
