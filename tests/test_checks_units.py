@@ -98,7 +98,7 @@ def test_a_deep_narrow_relu_network_dies():
     assert "of 4 units" in finding.evidence and "only 4 units" in finding.advice
 
 
-def test_functional_relu_is_seen_through_the_layer_before_it():
+def test_functional_relu_is_named_after_the_layer_before_it():
     class Net(nn.Module):
         def __init__(self):
             super().__init__()
@@ -282,3 +282,67 @@ def test_packed_sequences_reach_the_units_probe():
             optimizer.step()
     assert "internal_errors" not in doc.diagnosis().run
     assert np.isfinite(saturated_shares(doc)["LSTM (tanh)"])
+
+
+def test_a_functional_tanh_is_read_on_its_outputs_not_on_the_layer_before_it():
+    # tanh(x) saturates beyond |x| >= 2.3: a pre-activation read against tanh's bounds would overstate it
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc, self.out = nn.Linear(8, 64), nn.Linear(64, 1)
+
+        def forward(self, x):
+            return self.out(torch.tanh(self.fc(x)))
+
+    x, y = regression_data()
+    x = 3 * x
+    torch.manual_seed(0)
+    model = Net()
+    with nndoctor.watch() as doc:
+        fit(model, x, y, steps=40)
+    with torch.no_grad():
+        truth = (torch.tanh(model.fc(x)).abs() >= 0.98).float().mean().item()
+    assert abs(saturated_shares(doc)["fc (tanh)"] - truth) < 0.05
+
+
+def test_a_hand_written_recurrent_cell_is_read_through_its_autograd_node():
+    # tanh(W_x x + W_h h) follows no single layer: only the modules that take h in show it
+    class Cell(nn.Module):
+        def __init__(self, scale: float):
+            super().__init__()
+            self.scale = scale
+            self.W_x, self.W_h, self.head = nn.Linear(4, 16), nn.Linear(16, 16, bias=False), nn.Linear(16, 1)
+
+        def forward(self, sequence):
+            h = torch.zeros(sequence.shape[0], 16)
+            for t in range(sequence.shape[1]):
+                h = (self.W_x(self.scale * sequence[:, t]) + self.W_h(h)).tanh()
+            return self.head(h)
+
+    gen = torch.Generator().manual_seed(0)
+    sequences = torch.randn(256, 6, 4, generator=gen)
+    targets = sequences[:, :, :1].mean(1)
+
+    def shares(scale: float) -> dict[str, float]:
+        torch.manual_seed(0)
+        with nndoctor.watch() as doc:
+            fit(Cell(scale), sequences, targets, steps=20)
+        return saturated_shares(doc)
+
+    assert max(shares(20.0).values()) > 0.5
+    unit_scale = shares(1.0)
+    assert unit_scale and max(unit_scale.values()) < 0.1
+
+
+def test_an_activation_module_and_an_in_place_relu_are_counted_once():
+    model = nn.Sequential(
+        nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 16), nn.ReLU(inplace=True), nn.Linear(16, 1)
+    )
+    torch.manual_seed(0)
+    with nndoctor.watch() as doc:
+        fit(model, *regression_data(), steps=10)
+    store = doc.store
+    assert store.vectors("saturated_frac")[1] == ["0 (tanh)"]
+    assert store.vectors("relu_dead_frac")[1] == ["2 (relu)"]
+    samples = store.series("units_window_samples")[1]
+    assert samples[0] == 4 * 32  # four sampled batches of 32, not twice that

@@ -34,7 +34,7 @@ class Recorder(Probe):
     def on_model_input(self, model, args, kwargs):
         self.seen["on_model_input"].append((type(model).__name__, tuple(args[0].shape), model.training))
 
-    def on_forward(self, module, output):
+    def on_forward(self, module, inputs, output):
         self.seen["on_forward"].append(type(module).__name__)
 
     def on_flush(self, step):

@@ -39,3 +39,15 @@ def test_next_sampled_and_next_period_end_agree_with_the_predicates_step_by_step
             assert schedule.next_sampled(step) == sampled, (schedule, step)
             period_end = next(s for s in itertools.count(step) if schedule.ends_period(s))
             assert schedule.next_period_end(step) == period_end, (schedule, step)
+
+
+def test_an_anomaly_window_shrinks_as_the_monitor_thins_out_its_sampling():
+    def dense_after_anomaly(stretch: int) -> int:
+        schedule = Schedule(early_until=0, stretch=stretch)
+        schedule.mark_anomaly(5000)
+        return sum(schedule.in_dense_start(step) for step in range(5001, 5100))
+
+    assert dense_after_anomaly(1) == 16
+    assert dense_after_anomaly(4) == 4
+    assert dense_after_anomaly(16) == 1
+    assert dense_after_anomaly(64) == 1  # the step after the anomaly is always looked at

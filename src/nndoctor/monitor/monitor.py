@@ -65,8 +65,9 @@ LOSS_FUNCTIONS = (
 CLASS_INDEX_LOSSES = {"cross_entropy", "nll_loss", "multi_margin_loss"}
 ACTIVATION_SAMPLE = 65536  # elements of one layer's output that its statistics are computed on
 ACTIVATION_STATS = ("mean", "std", "zero_frac", "nonfinite_frac", "absmax")
-FLUSH_EVERY = 64  # steps between transfers to the host (and writes of the event log)
-MAX_FLUSH_STRETCH = 4  # a thinned-out schedule flushes at most 4x less often: the event log stays fresh
+# steps between transfers to the host (and writes of the event log), times the schedule's stretch: a
+# monitor only thins out its sampling on short steps, so its flushes stay about as far apart in time
+FLUSH_EVERY = 64
 # After the early phase the monitor keeps its own time under this share of the run's (see _keep_to_budget)
 OVERHEAD_BUDGET = 0.02
 MAX_STRETCH = 16  # the sparse intervals grow at most 16x (gradients every 1024 steps, activations 2048)
@@ -76,9 +77,11 @@ NEW_TRAINING_STEPS = 50
 # backward() calls held before a step reads them; more (long gradient accumulation) are summed
 MAX_HELD_LOSSES = 16
 SPIKE_FACTOR = 2.0  # a loss this many times its running average above it triggers dense sampling,
-SPIKE_NOISE_MULTIPLE = (
-    6.0  # if it is also this many mean absolute deviations out (mini-batch noise is heavy-tailed)
-)
+# if it is also this many mean absolute deviations out (mini-batch noise is heavy-tailed)
+SPIKE_NOISE_MULTIPLE = 6.0
+# and at least this share of the training's first loss: a memorised loss near 0 jumps 4x on one batch
+# without anything going wrong (the loss-spike check reads spikes with the same floor)
+SPIKE_MIN_SHARE = 0.01
 
 
 class Monitor:
@@ -124,6 +127,7 @@ class Monitor:
         self._nonfinite_reported = False
         self._loss_average: float | None = None
         self._loss_deviation = 0.0
+        self._spike_floor = 0.0  # SPIKE_MIN_SHARE of the training's first loss
         self._losses_on_device = False
         self._in_loss = 0
         self._attached = False
@@ -490,7 +494,7 @@ class Monitor:
             self._probes.guard("activations", self._install_activation_hooks)
         elif self._hooks.has_handle("forward"):
             self._remove_activation_hooks()
-        flush_every = FLUSH_EVERY * min(schedule.stretch, MAX_FLUSH_STRETCH)
+        flush_every = FLUSH_EVERY * schedule.stretch
         since_flush = step % flush_every
         if since_flush == 0:
             self._probes.guard("flush", self._flush)
@@ -536,9 +540,14 @@ class Monitor:
         average, deviation = self._loss_average, self._loss_deviation
         if average is None:
             self._loss_average, self._loss_deviation = value, abs(value)
+            self._spike_floor = SPIKE_MIN_SHARE * abs(value)
             return
         jump = value - average
-        if jump > SPIKE_FACTOR * abs(average) and jump > SPIKE_NOISE_MULTIPLE * deviation:
+        if (
+            jump > SPIKE_FACTOR * abs(average)
+            and jump > SPIKE_NOISE_MULTIPLE * deviation
+            and jump > self._spike_floor
+        ):
             self._mark_anomaly(step)  # sample the steps after a jump densely
         # running mean and mean absolute deviation: a jump is judged against the curve's own noise
         self._loss_average = 0.9 * average + 0.1 * value
@@ -833,7 +842,7 @@ class Monitor:
         ):
             if not recurrent:
                 self._probes.guard("activations", self._activation_sample, module, output)
-            self._call("on_forward", module, output)
+            self._call("on_forward", module, inputs, output)
         self.overhead_s += time.perf_counter() - began
 
     def _activation_sample(self, module: torch.nn.Module, output: torch.Tensor) -> None:

@@ -31,23 +31,33 @@ class PendingSignals:
 
     def drain(self) -> list[dict[str, Any]]:
         """Records for everything pending, in arrival order per series; empties the buffer."""
-        tensors = [v for items in self._scalars.values() for _, v in items if isinstance(v, torch.Tensor)]
+        scalars = []  # (name, steps, values, whether the values are floats already)
+        for name, items in self._scalars.items():
+            if items:
+                steps, values = map(list, zip(*items))
+                scalars.append((name, steps, values, _all_floats(values)))
+        tensors = [
+            v for _, _, values, floats in scalars if not floats for v in values if isinstance(v, torch.Tensor)
+        ]
         tensors += [v for _, _, v in self._vectors]
         host = iter(_to_host(tensors))
         records = []
-        for name, items in self._scalars.items():
-            if not items:
-                continue
-            values = [next(host)[0] if isinstance(v, torch.Tensor) else float(v) for _, v in items]
-            records.append(
-                {"kind": "scalars", "name": name, "steps": [s for s, _ in items], "values": values}
-            )
+        for name, steps, values, floats in scalars:
+            if not floats:
+                values = [next(host)[0] if isinstance(v, torch.Tensor) else float(v) for v in values]
+            records.append({"kind": "scalars", "name": name, "steps": steps, "values": values})
         for name, step, _ in self._vectors:
             records.append({"kind": "vector", "name": name, "step": step, "values": next(host)})
         for items in self._scalars.values():
             items.clear()  # in place: callers hold these lists (see `series`)
         self._vectors.clear()
         return records
+
+
+def _all_floats(values: list[Any]) -> bool:
+    """Whether every value is a float already (a loss read on the CPU, a learning rate): the common
+    case, checked in one pass at C speed rather than value by value."""
+    return set(map(type, values)) == {float}
 
 
 def _to_host(tensors: list[torch.Tensor]) -> list[list[float]]:

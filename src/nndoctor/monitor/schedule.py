@@ -87,8 +87,11 @@ class Schedule:
         self.origin, self.stretch, self.dense_until = step, 1, -1
 
     def mark_anomaly(self, step: int) -> None:
-        """Sample every step for the next `anomaly_window` steps."""
-        self.dense_until = max(self.dense_until, step + self.anomaly_window)
+        """Sample every step for the next `anomaly_window` steps, divided by the stretch: a window costs
+        what a sampled step does times its length, and where the monitor has thinned out its sampling to
+        keep to its budget, a spiky run's windows would otherwise cost more than all the rest."""
+        window = max(1, self.anomaly_window // self.stretch)
+        self.dense_until = max(self.dense_until, step + window)
 
 
 def _round_up(value: int, multiple: int) -> int:

@@ -92,7 +92,10 @@ class Store:
         kind = record["kind"]
         if kind == "scalars":
             series = self._scalars.setdefault(record["name"], DecimatedSeries())
-            series.extend([int(step) for step in record["steps"]], [_to_float(v) for v in record["values"]])
+            values = record["values"]
+            # None is how JSON lines replay a NaN; plain numbers convert in one pass
+            values = list(map(float, values)) if None not in values else [_to_float(v) for v in values]
+            series.extend(list(map(int, record["steps"])), values)
         elif kind == "vector":
             series = self._vectors.setdefault(record["name"], DecimatedSeries(VECTOR_CAPACITY))
             series.append(int(record["step"]), np.asarray(record["values"], dtype=float))

@@ -110,8 +110,9 @@ class Probe:
     def on_model_input(self, model: torch.nn.Module, args: tuple, kwargs: dict[str, Any]) -> None:
         """A top-level model is about to run forward on these inputs (train or eval, every call)."""
 
-    def on_forward(self, module: torch.nn.Module, output: torch.Tensor) -> None:
-        """A leaf module produced a floating-point output, with gradients on; activation-sampled steps only."""
+    def on_forward(self, module: torch.nn.Module, inputs: tuple, output: torch.Tensor) -> None:
+        """A leaf module produced a floating-point output from `inputs` (its positional arguments), with
+        gradients on; activation-sampled steps only."""
 
     def on_flush(self, step: int) -> None:
         """The monitor is bringing pending values to the host (every 64 steps and at the end)."""

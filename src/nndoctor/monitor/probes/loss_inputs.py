@@ -57,7 +57,7 @@ class LossInputsProbe(Probe):
         self._last_module: weakref.ref | None = None
         self._changed = False
 
-    def on_forward(self, module: torch.nn.Module, output: torch.Tensor) -> None:
+    def on_forward(self, module: torch.nn.Module, inputs: tuple, output: torch.Tensor) -> None:
         # the last leaf module to run before a loss call produced (or fed) the loss input
         self._last_output = weakref.ref(output)
         self._last_module = weakref.ref(module)

@@ -10,10 +10,11 @@ device and per unit (a feature of a linear layer, a channel of a convolution), w
 - `units_window_samples`: how many samples (rows of the batch) the window covered;
 and the structure entry `unit_counts` (layer -> units).
 
-Activation modules are seen directly. A functional activation (torch.relu, torch.tanh, ...) is read on
-the output of the weight layer before it, once the weights probe has inferred it (from the second
-sampled step on). Either way a unit layer is named after the weight layer that feeds it, with the
-activation in brackets ("fc1 (relu)"): one activation module is often shared by every layer.
+Activation modules are seen directly. A functional activation (torch.relu, F.sigmoid, x.tanh(), ...)
+is read where the next module takes its output in: its autograd node names it. That covers what
+no module shows, e.g. a hand-written recurrent cell `tanh(W_x x + W_h h)`. Either way a unit layer is
+named after the weight layer that ran last before it, with the activation in brackets ("fc1 (relu)"):
+one activation module is often shared by every layer.
 Recurrent layers (nn.RNN with tanh, nn.LSTM, nn.GRU) are their own units: the monitor hands the probe
 their outputs at every time step, read against tanh's bounds ("rnn (tanh)").
 """
@@ -21,6 +22,7 @@ their outputs at every time step, read against tanh's bounds ("rnn (tanh)").
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 from torch import nn
@@ -41,6 +43,8 @@ WEIGHT_LAYERS = (nn.Linear, nn.Bilinear, nn.modules.conv._ConvNd)
 # both in [-1, 1] and near +-1 only when their tanh (and the LSTM's output gate) is flat. Not read: ReLU
 # RNNs, and LSTMs with proj_size (their output is a linear map of o * tanh(c), unbounded)
 RECURRENT = nn.RNNBase
+# the autograd node a functional activation leaves on its output, whatever the spelling
+FUNCTIONAL_NODES = {"ReluBackward0": "relu", "SigmoidBackward0": "sigmoid", "TanhBackward0": "tanh"}
 
 
 class UnitsProbe(Probe):
@@ -58,35 +62,58 @@ class UnitsProbe(Probe):
         self._samples: dict[str, int] = {}  # layer -> samples (batch rows) seen in the window
         self._channel_first = False  # whether the last weight layer was a convolution
         self._feeding = "input"  # the last weight layer seen: it feeds the next activation
-        self._functional: dict[str, str] | None = None  # weight layer -> functional activation after it
+        # the autograd nodes of the activation outputs read in this forward: an output taken in by two
+        # modules (or an activation module's, by the next one) is one layer's units, counted once
+        self._read_nodes: list[Any] = []
 
-    def on_forward(self, module: nn.Module, output: torch.Tensor) -> None:
+    def on_forward(self, module: nn.Module, inputs: tuple, output: torch.Tensor) -> None:
         step = self.context.step
         if step != self._window_step:
             if self._window_steps == WINDOW_STEPS:
                 self._emit_window(step)
             self._window_step = step
             self._window_steps += 1
-        if output.dim() < 2:
+            self._read_nodes.clear()
+        feeding = self._feeding  # what ran before this module: it fed the functional activations below
+        if output.dim() >= 2:
+            if isinstance(module, CHANNEL_FIRST + FEATURE_LAST + (RECURRENT,)):
+                self._channel_first = isinstance(module, CHANNEL_FIRST)
+            activation = self._activation(module)
+            if activation is not None:
+                unit_dim = 1 if self._channel_first and output.dim() > 2 else output.dim() - 1
+                name = f"{self._feeding} ({activation})"
+                self._read(name, activation, output, unit_dim, _batch_size(module, output))
+                self._read_nodes.append(output.grad_fn)
+        for value in inputs:
+            if isinstance(value, torch.Tensor):
+                self._read_functional(module, value, feeding)
+
+    def on_step(self, step: int, optimizer: torch.optim.Optimizer) -> None:
+        self._read_nodes.clear()  # the forward is over: its graph is not held past the step
+
+    def on_finish(self, status: str) -> None:
+        self._read_nodes.clear()
+        if self._window_steps:
+            self._emit_window(self.context.step)
+
+    def _read_functional(self, module: nn.Module, value: torch.Tensor, feeding: str) -> None:
+        """An input of `module` that a functional activation produced: that activation's units."""
+        node = value.grad_fn
+        activation = FUNCTIONAL_NODES.get(type(node).__name__) if node is not None else None
+        if activation is None or value.dim() < 2 or any(node is seen for seen in self._read_nodes):
             return
-        if isinstance(module, CHANNEL_FIRST + FEATURE_LAST + (RECURRENT,)):
-            self._channel_first = isinstance(module, CHANNEL_FIRST)
-        activation = self._activation(module)
-        if activation is None:
-            return
-        name = f"{self._feeding} ({activation})"
-        unit_dim = 1 if self._channel_first and output.dim() > 2 else output.dim() - 1
+        self._read_nodes.append(node)
+        unit_dim = 1 if isinstance(module, CHANNEL_FIRST) and value.dim() > 2 else value.dim() - 1
+        self._read(f"{feeding} ({activation})", activation, value, unit_dim, value.shape[0])
+
+    def _read(self, name: str, activation: str, output: torch.Tensor, unit_dim: int, samples: int) -> None:
         with torch.no_grad():
             values = output.detach().movedim(unit_dim, -1).reshape(-1, output.shape[unit_dim])
             if activation == "relu":
                 self._add_firing(name, values)
             else:
                 self._add_saturation(name, values, activation)
-        self._samples[name] = self._samples.get(name, 0) + _batch_size(module, output)
-
-    def on_finish(self, status: str) -> None:
-        if self._window_steps:
-            self._emit_window(self.context.step)
+        self._samples[name] = self._samples.get(name, 0) + samples
 
     def _activation(self, module: nn.Module) -> str | None:
         """The activation whose units `module`'s output shows (a weight layer's, when a functional one follows)."""
@@ -105,18 +132,7 @@ class UnitsProbe(Probe):
             return "tanh"
         if isinstance(module, WEIGHT_LAYERS):
             self._feeding = self.context.module_name(module)
-            functional = self._functional_activations().get(self._feeding)
-            if functional in ("relu", "sigmoid", "tanh"):
-                return functional
         return None
-
-    def _functional_activations(self) -> dict[str, str]:
-        if self._functional is None:
-            weights = self.context.structure.get("weights")
-            if weights is None:  # not known before the first optimizer step
-                return {}
-            self._functional = {row["module"]: row["activation"] for row in weights if row.get("inferred")}
-        return self._functional
 
     def _add_firing(self, name: str, values: torch.Tensor) -> None:
         fired = (values > 0).any(dim=0)

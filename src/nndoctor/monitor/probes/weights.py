@@ -123,7 +123,7 @@ class WeightsProbe(Probe):
         self._inferred: dict[str, list[str]] = {}  # weight layer -> candidates that reproduce the next one
         self._summaries: dict[str, OutputSummary] = {}  # weight layer -> its first output, summarised
 
-    def on_forward(self, module: nn.Module, output: torch.Tensor) -> None:
+    def on_forward(self, module: nn.Module, inputs: tuple, output: torch.Tensor) -> None:
         if not self._watching:
             return
         kind = _leaf_kind(module)
