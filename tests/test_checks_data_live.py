@@ -374,6 +374,18 @@ def test_live_data_counts_copies_only_once_the_data_is_seen_to_run_out():
     assert partial.duplicates()["duplicate_rows"] == 0 and partial.coverage() == 0.0
 
 
+def test_batch_classes_are_counted_on_whole_number_targets_only():
+    live, inputs = LiveData(), np.zeros((4, 2))
+    live.add_train(inputs, np.array([0.0, 1.0, np.inf, 1.0]), step=0)  # infinity equals its floor
+    live.add_train(inputs, np.array([0.0, 0.5, 1.0, 1.0]), step=1)  # continuous: no classes
+    live.add_train(inputs, np.array([0.0, np.nan, 1.0, 1.0]), step=2)
+    live.add_train(inputs, np.array([3, 3, 1, 0]), step=3)
+    assert live.batch_sizes == [4, 4] and live.batch_classes == [3, 3]
+    assert live.train_rows == 16  # buffered and profiled alike
+    live.profile_buffered()
+    assert live.train_rows == live.train.rows == 16
+
+
 def test_the_label_sample_holds_each_sample_once_across_epochs():
     rows = np.arange(300, dtype=np.float64).reshape(100, 3)
     labels = (np.arange(100) % 2).astype(np.float64)[:, None]

@@ -168,6 +168,41 @@ def test_a_recurrent_layer_is_advised_on_the_scale_of_its_inputs():
     assert "recurrent" in finding.advice and "sqrt(d)" in finding.advice
 
 
+def falling_loss(store: Store, steps: int = 400) -> Store:
+    values = [2.3 * 0.995**step for step in range(steps)]
+    store.apply({"kind": "scalars", "name": "loss", "steps": list(range(steps)), "values": values})
+    return store
+
+
+def test_a_recurrent_cell_saturated_from_the_start_is_reported_while_the_loss_falls():
+    store = falling_loss(unit_store("saturated_frac", {"W_x + W_h (tanh)": [0.4, 0.45, 0.45]}, [256] * 3))
+    store.apply({"kind": "structure", "data": {"recurrent_units": ["W_x + W_h (tanh)"]}})
+    [finding] = saturated_activations(store)
+    assert finding.where == "W_x + W_h (tanh)" and "From the first batches on" in finding.evidence
+    assert "40% at the start" in finding.evidence and finding.confidence < 0.8
+    assert "recurrent" in finding.advice and "bag of embeddings" in finding.advice
+
+
+def test_quiet_on_the_same_shares_in_a_layer_that_is_not_recurrent():
+    store = falling_loss(unit_store("saturated_frac", {"fc (tanh)": [0.4, 0.45, 0.45]}, [256] * 3))
+    assert saturated_activations(store) == []
+
+
+def test_quiet_on_a_recurrent_layer_that_saturates_only_with_training_or_recovers():
+    store = falling_loss(
+        unit_store(
+            "saturated_frac", {"rnn (tanh)": [0.05, 0.4, 0.45], "gru (tanh)": [0.3, 0.1, 0.05]}, [256] * 3
+        )
+    )
+    store.apply(
+        {
+            "kind": "structure",
+            "data": {"weights": [{"module": "rnn", "type": "RNN"}, {"module": "gru", "type": "GRU"}]},
+        }
+    )
+    assert saturated_activations(store) == []
+
+
 # --- saturated-activations on real runs -------------------------------------------------------------
 def saturated_shares(doc) -> dict[str, float]:
     """Each sigmoid/tanh layer's share of saturated outputs in the last window the units probe emitted."""
@@ -346,3 +381,35 @@ def test_an_activation_module_and_an_in_place_relu_are_counted_once():
     assert store.vectors("relu_dead_frac")[1] == ["2 (relu)"]
     samples = store.series("units_window_samples")[1]
     assert samples[0] == 4 * 32  # four sampled batches of 32, not twice that
+
+
+class HandWrittenCell(nn.Module):
+    """A tanh RNN written out: h = tanh(W_x x_t + W_h h), the last state to a linear head."""
+
+    def __init__(self, input_scale: float):
+        super().__init__()
+        self.input_scale = input_scale
+        self.embedding = nn.Embedding(12, 16)
+        self.W_x, self.W_h, self.head = nn.Linear(16, 16), nn.Linear(16, 16, bias=False), nn.Linear(16, 2)
+
+    def forward(self, tokens):
+        inputs = self.embedding(tokens) * self.input_scale
+        h = torch.zeros(tokens.shape[0], 16)
+        for t in range(tokens.shape[1]):
+            h = torch.tanh(self.W_x(inputs[:, t]) + self.W_h(h))
+        return self.head(h)
+
+
+def test_a_hand_written_cell_fed_inputs_4x_too_large_is_named_as_a_recurrent_layer():
+    def run(scale: float):
+        def train():
+            torch.manual_seed(0)
+            fit(HandWrittenCell(scale), *token_counts(), steps=200, lr=3e-3, functional_loss=F.cross_entropy)
+
+        return diagnose(train)
+
+    ids, diagnosis = run(4.0)
+    assert ids[0] == "saturated-activations" and diagnosis.headline.where == "W_x + W_h (tanh)"
+    assert "recurrent" in diagnosis.headline.evidence
+    ids, _ = run(1.0)
+    assert "saturated-activations" not in ids

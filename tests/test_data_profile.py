@@ -144,6 +144,14 @@ def test_row_hashes_equal_rows_equal_hashes():
     assert len(set(hashes.tolist())) == 3
 
 
+def test_row_hashes_do_not_depend_on_the_chunks_or_the_dtype():
+    rows = np.random.default_rng(0).normal(size=(5000, 40)).astype(np.float32)  # several chunks
+    hashes = row_hashes(rows)
+    assert (hashes == row_hashes(rows.astype(np.float64))).all()
+    alone = [row_hashes(rows[i : i + 1])[0] for i in range(0, len(rows), 7)]
+    assert hashes[::7].tolist() == alone
+
+
 def test_distinct_values_stay_bounded():
     x = np.arange(10_000, dtype=float).reshape(-1, 1)
     profiler = DataProfiler()

@@ -16,7 +16,7 @@ from ..findings import Finding
 from ..monitor.store import Store
 from . import check
 from ._signals import fmt, loss_scale, name_list, train_loss
-from .loss import loss_stall
+from .loss import Stall, loss_stall
 
 # dead-relu
 MIN_WINDOW_SAMPLES = 64  # a unit firing on 5% of inputs shows at least once in 64 samples with 96% odds
@@ -122,50 +122,83 @@ def _dead_advice(store: Store, worst: LayerShare) -> str:
 # gradient, and in a recurrent layer the cut repeats at every time step
 SATURATED_SHARE = 0.5
 RECURRENT_TYPES = ("RNN", "LSTM", "GRU")
+# a recurrent layer this saturated from its first batches, and still: with unit-scale inputs and a
+# Xavier/LeCun-scaled cell the pre-activations have a std near 1 and ~2% of tanh outputs pass +-0.98;
+# 25% is what a std of 2 gives (P(|z| > 2.3) for z ~ N(0, 2^2)): inputs twice too large or more
+RECURRENT_START_SHARE = 0.25
 
 
 @check
 def saturated_activations(store: Store) -> list[Finding]:
-    """Sigmoid/tanh units sit where their slope is nearly flat while the loss is stuck.
+    """Sigmoid/tanh units sit where their slope is nearly flat while the loss is stuck, or a recurrent
+    layer does so from its first batches on.
 
     Rule: the training loss is stuck (loss-plateau's rule: flat over the last half of the run, well
     above chance level or its start), and over the batches sampled while it was stuck (median of the
     windows) half or more of a sigmoid/tanh layer's outputs sit in the saturated zone: slope at most 4%
     of its maximum, sigmoid below 0.01 or above 0.99, tanh beyond +-0.98. Saturated units still work as
-    on/off features, so a network that keeps learning with them is left alone.
+    on/off features, so a network that keeps learning with them is left alone; except a recurrent layer
+    (nn.RNN/LSTM/GRU, or a hand-written cell) that starts with a quarter or more of its outputs saturated
+    and stays so (median over the run): its gradient through time is cut at every time step, so what
+    spans more than a few steps is not learnt even while the loss falls on the rest.
     """
+    layers = _late_shares(store, "saturated_frac")
     stall = loss_stall(train_loss(store), loss_scale(store))
-    if stall is None:
-        return []
-    layers = [
-        (layer, stalled)
-        for layer in _late_shares(store, "saturated_frac")
-        if (stalled := _median_since(layer, stall.since_step)) >= SATURATED_SHARE
+    if stall is not None:
+        stuck = [
+            (layer, share)
+            for layer in layers
+            if (share := _median_since(layer, stall.since_step)) >= SATURATED_SHARE
+        ]
+        if stuck:
+            return [_saturation_finding(store, stuck, stall)]
+    recurrent = [
+        (layer, share)
+        for layer in layers
+        if _is_recurrent(store, layer)
+        and layer.first_share >= RECURRENT_START_SHARE
+        and (share := _median_since(layer, 0)) >= RECURRENT_START_SHARE
     ]
-    if not layers:
-        return []
+    return [_saturation_finding(store, recurrent, None)] if recurrent else []
+
+
+def _saturation_finding(store: Store, layers: list[tuple[LayerShare, float]], stall: Stall | None) -> Finding:
     worst = max(layers, key=lambda pair: pair[1])[0]
     parts = [f"{100 * share:.0f}% of the outputs of `{layer.name}`" for layer, share in layers]
-    evidence = (
-        f"While the training loss stayed flat at {fmt(stall.level)} (since step {stall.since_step}), "
+    zone = (
         "sigmoid/tanh outputs sat where the slope is at most 4% of its maximum, which cuts the gradient "
-        f"through them 25x or more: {name_list(parts, 4)} (median over the batches sampled since then)."
+        f"through them 25x or more: {name_list(parts, 4)}"
     )
-    evidence += (
-        f" `{worst.name}` was {100 * worst.first_share:.0f}% saturated from the first batches."
-        if worst.first_share >= SATURATED_SHARE
-        else f" `{worst.name}` saturated during training ({100 * worst.first_share:.0f}% at the start)."
-    )
-    return [
-        Finding(
-            "saturated-activations",
-            evidence,
-            confidence=0.8,
-            step=worst.step,
-            where=worst.name,
-            advice=_saturation_advice(store, worst),
+    if stall is not None:
+        evidence = (
+            f"While the training loss stayed flat at {fmt(stall.level)} (since step {stall.since_step}), "
+            f"{zone} (median over the batches sampled since then)."
         )
-    ]
+        evidence += (
+            f" `{worst.name}` was {100 * worst.first_share:.0f}% saturated from the first batches."
+            if worst.first_share >= SATURATED_SHARE
+            else f" `{worst.name}` saturated during training ({100 * worst.first_share:.0f}% at the start)."
+        )
+    else:
+        evidence = (
+            f"From the first batches on, {zone} (median over the run; {100 * worst.first_share:.0f}% at the "
+            f"start). `{worst.name}` is recurrent: the gradient through time passes these units at every "
+            "step, so what spans more than a few steps is hardly learnt, even while the loss falls."
+        )
+    return Finding(
+        "saturated-activations",
+        evidence,
+        confidence=0.8 if stall is not None else 0.6,
+        step=worst.step,
+        where=worst.name,
+        advice=_saturation_advice(store, worst),
+    )
+
+
+def _is_recurrent(store: Store, layer: LayerShare) -> bool:
+    feeding = layer.name.rsplit(" (", 1)[0]  # units are named after the layers that feed them
+    types = {row.get("module"): row.get("type") for row in store.structure.get("weights", [])}
+    return types.get(feeding) in RECURRENT_TYPES or layer.name in store.structure.get("recurrent_units", [])
 
 
 def _median_since(layer: LayerShare, step: int) -> float:
@@ -175,14 +208,14 @@ def _median_since(layer: LayerShare, step: int) -> float:
 
 
 def _saturation_advice(store: Store, worst: LayerShare) -> str:
-    feeding = worst.name.rsplit(" (", 1)[0]  # units are named after the layer that feeds them
-    types = {row.get("module"): row.get("type") for row in store.structure.get("weights", [])}
-    if types.get(feeding) in RECURRENT_TYPES:
+    if _is_recurrent(store, worst):
         return (
-            f"`{feeding}` is recurrent: its gradient is cut again at every time step. Check the scale of "
-            "what it reads (an embedding multiplied by sqrt(d), unnormalised features): keep its inputs "
-            "near unit scale, or put a LayerNorm before it."
+            f"`{worst.name}` is recurrent: its gradient is cut again at every time step. Check the scale "
+            "of what it reads (an embedding multiplied by sqrt(d), a sum over a bag of embeddings where a "
+            "mean was meant, unnormalised features): keep its inputs near unit scale, or put a LayerNorm "
+            "before it."
         )
+    feeding = worst.name.rsplit(" (", 1)[0]
     if worst.first_share < SATURATED_SHARE:
         return (
             f"`{feeding}`'s pre-activations grew during training: its updates are too large (try a learning "

@@ -91,8 +91,8 @@ class LabelSample:
             draws = self._rng.integers(0, positions[late] + 1)
             slots[late] = np.where(draws < self.capacity, draws, -1)
         taken = np.flatnonzero(slots >= 0)
-        for row in taken.tolist():  # in order: a later row may take an earlier one's slot
-            slot = int(slots[row])
+        # in order: a later row may take an earlier one's slot
+        for row, slot in zip(taken.tolist(), slots[taken].tolist()):
             if self._slot_keys[slot] is not None:
                 del self._held[self._slot_keys[slot]]
             self._slot_keys[slot], self._held[keys[row]] = keys[row], slot

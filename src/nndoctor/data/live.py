@@ -20,7 +20,9 @@ without replacement every input comes back as often as it has copies (little var
 
 from __future__ import annotations
 
-from collections import deque
+import bisect
+import math
+from collections import Counter, deque
 from typing import Any
 
 import numpy as np
@@ -62,7 +64,7 @@ class LiveData:
         self._seen: set[int] = set()
         self._label_of: dict[int, int] = {}  # input hash -> label hash, for inputs seen with two labels
         self._conflicts: set[int] = set()
-        self._epoch: dict[int, int] | None = {}  # times each input came back over the dense start
+        self._epoch: Counter[int] | None = Counter()  # times each input came back over the dense start
         self._pass_log: list[tuple[int, int]] = [(0, 0)]  # rows and distinct inputs after each dense batch
         self._last_step: int | None = None
         self._recent: deque[tuple[int, int]] = deque(maxlen=RECENT_BATCHES)
@@ -70,11 +72,7 @@ class LiveData:
         self._val_seen: set[int] = set()  # validation inputs already taken (each epoch repeats them)
         self._buffer: list[tuple[np.ndarray, np.ndarray | None, int]] = []  # (inputs, targets, step)
         self._buffered_values = 0
-
-    @property
-    def train_rows(self) -> int:
-        """Training rows taken so far, profiled or still buffered."""
-        return self.train.rows + sum(len(inputs) for inputs, _, _ in self._buffer)
+        self.train_rows = 0  # training rows taken so far, profiled or still buffered
 
     def wants_train(self) -> bool:
         return self.train_rows < SAMPLE_ROWS
@@ -103,6 +101,7 @@ class LiveData:
             self.profile_buffered()
         self._buffer.append((inputs, target_array, step))
         self._buffered_values += inputs.size
+        self.train_rows += len(inputs)
         if self._buffered_values >= BUFFER_VALUES:
             self.profile_buffered()
 
@@ -112,14 +111,14 @@ class LiveData:
         if not batches:
             return
         inputs = np.concatenate([b[0] for b in batches])
-        hashes = row_hashes(inputs.reshape(len(inputs), -1).astype(np.float64))
+        hashes = row_hashes(inputs.reshape(len(inputs), -1))
         start = 0
         for batch_inputs, _, step in batches:
             self._follow_epoch(hashes[start : start + len(batch_inputs)], step)
             start += len(batch_inputs)
         targets = None if batches[0][1] is None else np.concatenate([b[1] for b in batches])
         if targets is not None:
-            self._find_conflicts(hashes, row_hashes(targets.reshape(len(targets), -1).astype(np.float64)))
+            self._find_conflicts(hashes, row_hashes(targets.reshape(len(targets), -1)))
         steps = np.concatenate([np.full(len(b[0]), b[2], dtype=np.int64) for b in batches])
         self.train.add(inputs, targets, ids=steps)
 
@@ -129,7 +128,7 @@ class LiveData:
         inputs = inputs[: min(_rows_within_budget(inputs), MAX_VAL_ROWS - self.val.rows)]
         if not len(inputs):
             return
-        hashes = row_hashes(inputs.reshape(len(inputs), -1).astype(np.float64))
+        hashes = row_hashes(inputs.reshape(len(inputs), -1))
         new = np.asarray([h not in self._val_seen for h in hashes.tolist()], dtype=bool)
         if not new.any():
             return  # the same validation set again, next epoch
@@ -144,36 +143,28 @@ class LiveData:
             or (targets.ndim == 2 and targets.shape[1] != 1)
         ):
             return
-        values = targets.reshape(-1)
-        if values.dtype.kind == "f" and not bool(np.all(values == np.floor(values))):
-            return  # continuous targets: no classes
-        self.batch_sizes.append(int(values.size))
-        self.batch_classes.append(int(np.unique(values).size))
+        values = targets.reshape(-1).tolist()  # a Python set: cheaper than numpy calls on a batch's values
+        classes = set(values)
+        # whole numbers, or infinite (equal to their floor): else continuous targets (or NaN), no classes
+        if targets.dtype.kind == "f" and not all(math.isinf(v) or v.is_integer() for v in classes):
+            return
+        self.batch_sizes.append(len(values))
+        self.batch_classes.append(len(classes))
 
     def _follow_epoch(self, hashes: np.ndarray, step: int) -> None:
-        seen = self._seen
-        known = sum(h in seen for h in hashes.tolist())
-        self._recent.append((len(hashes), known))
+        seen, samples = self._seen, hashes.tolist()
+        known = sum(map(seen.__contains__, samples))  # inputs seen before
+        self._recent.append((len(samples), known))
         if self._epoch is not None:
             consecutive = self._last_step is None or step <= self._last_step + 1
             if consecutive and len(self._epoch) < MAX_HASHES:
-                self._count_returns(hashes)
+                self._epoch.update(samples)
+                self._pass_log.append((self._pass_log[-1][0] + len(samples), len(self._epoch)))
             elif not self.epoch_seen():
                 self._epoch = None  # sampling turned sparse before the data ran out: copies stay unknown
         self._last_step = step
         if len(seen) < MAX_HASHES:
-            seen.update(hashes.tolist())
-
-    def _count_returns(self, hashes: np.ndarray) -> None:
-        counts = self._epoch
-        self._pass_log.append((self._pass_log[-1][0] + len(hashes), len(counts)))  # rows, distinct before
-        for sample in hashes.tolist():
-            if sample in counts:
-                counts[sample] += 1
-            else:
-                counts[sample] = 1
-        rows, _ = self._pass_log[-1]
-        self._pass_log[-1] = (rows, len(counts))
+            seen.update(samples)
 
     def epoch_seen(self) -> bool:
         """Whether the training data was seen to run out, drawn without replacement (see the docstring)."""
@@ -185,12 +176,14 @@ class LiveData:
         if not self._epoch:
             return None
         log = self._pass_log
+        rows_log = [rows for rows, _ in log]  # non-decreasing: the first entry far enough on is bisected
         found = None
-        for index, (rows, distinct) in enumerate(log):
-            later = next(
-                (entry for entry in log[index + 1 :] if entry[0] >= (1 + EXHAUSTED_FRACTION) * rows), None
-            )
-            if rows and later is not None and (later[1] - distinct) < EXHAUSTED_NEW_SHARE * (later[0] - rows):
+        for rows, distinct in log:
+            later = bisect.bisect_left(rows_log, (1 + EXHAUSTED_FRACTION) * rows)
+            if later == len(log):
+                break  # no entry is that far on, nor further on for the entries after this one
+            later_rows, later_distinct = log[later]
+            if rows and later_distinct - distinct < EXHAUSTED_NEW_SHARE * (later_rows - rows):
                 found = (rows, distinct)
                 break
         if found is None:
@@ -265,7 +258,7 @@ def _rows(array: np.ndarray) -> np.ndarray:
 
 
 def _rows_within_budget(inputs: np.ndarray) -> int:
-    per_sample = max(1, int(np.prod(inputs.shape[1:])))
+    per_sample = max(1, math.prod(inputs.shape[1:]))
     return max(1, min(len(inputs), MAX_BATCH_VALUES // per_sample))
 
 

@@ -147,7 +147,7 @@ class ColumnStats:
         batch_mean = sums / np.maximum(count, 1)
         deviation = block - batch_mean
         batch_m2 = np.einsum("ij,ij->j", deviation, deviation)
-        non_integer = (block != np.floor(block)).sum(axis=0)
+        non_integer = (block != np.floor(block, out=deviation)).sum(axis=0)  # deviation is spent: reused
         if dirty.size:
             deviation = np.where(bad, 0.0, sub - batch_mean[dirty])
             batch_m2[dirty] = np.einsum("ij,ij->j", deviation, deviation)
@@ -220,6 +220,7 @@ def _floats(values: np.ndarray) -> list[float | None]:
 # --- row hashes (duplicates) ------------------------------------------------------------------------
 _MIX_A = np.uint64(0xBF58476D1CE4E5B9)  # splitmix64's finaliser: every input bit moves every output bit
 _MIX_B = np.uint64(0x94D049BB133111EB)
+HASH_CHUNK_VALUES = 65536  # values hashed at a time (512 KB as float64): the temporaries stay in cache
 
 
 def _mix(bits: np.ndarray) -> np.ndarray:
@@ -231,11 +232,21 @@ def _mix(bits: np.ndarray) -> np.ndarray:
 
 
 def row_hashes(rows: np.ndarray) -> np.ndarray:
-    """One 64-bit hash per row of a 2-D float64 array; equal rows (+0.0 and -0.0, any NaN) hash equal."""
-    canonical = rows + 0.0  # -0.0 becomes +0.0
+    """One 64-bit hash per row of a 2-D array of numbers, hashed as float64; equal rows (+0.0 and -0.0,
+    any NaN) hash equal. Rows go through in chunks of HASH_CHUNK_VALUES values: the temporaries of a
+    large array, each as large again, cost more in page faults and cache misses than the hashing."""
+    salts = _mix(np.arange(1, rows.shape[1] + 1, dtype=np.uint64))  # position matters: (1, 2) != (2, 1)
+    step = max(1, HASH_CHUNK_VALUES // max(1, rows.shape[1]))
+    hashes = np.empty(len(rows), dtype=np.uint64)
+    for start in range(0, len(rows), step):
+        hashes[start : start + step] = _hash_rows(rows[start : start + step], salts)
+    return hashes
+
+
+def _hash_rows(rows: np.ndarray, salts: np.ndarray) -> np.ndarray:
+    canonical = np.add(rows, 0.0, dtype=np.float64)  # as float64, and -0.0 becomes +0.0
     canonical[np.isnan(canonical)] = np.nan  # one NaN bit pattern
     bits = np.ascontiguousarray(canonical).view(np.uint64)
-    salts = _mix(np.arange(1, rows.shape[1] + 1, dtype=np.uint64))  # position matters: (1, 2) != (2, 1)
     with np.errstate(over="ignore"):
         return _mix(_mix(bits ^ salts).sum(axis=1, dtype=np.uint64))
 
@@ -290,8 +301,7 @@ class TargetStats:
             self.argmax_counts += np.bincount(flat[one_hot].argmax(axis=1), minlength=self.width)
 
     def hash_labels(self, targets: np.ndarray) -> np.ndarray:
-        flat = targets.reshape(len(targets), -1).astype(np.float64)
-        return row_hashes(flat)
+        return row_hashes(targets.reshape(len(targets), -1))
 
     def kind(self, task: str | None, integer_means_classes: bool) -> str:
         """What the targets are: class indices, class names, one-hot rows, multi-label rows or values."""

@@ -556,23 +556,24 @@ class Monitor:
     def _sample_gradients(self, step: int) -> None:
         params = self._params
         with torch.no_grad():
+            grads = [p.grad for p in params]
             if self._preclip_layers is not None and self._preclip_layers.numel() == len(params):
                 layer_norms = self._preclip_layers
             else:
-                layer_norms = _norms([p.grad for p in params])
+                layer_norms = _norms(grads)
             self._pending.add_vector("grad_norm", step, layer_norms)
             total = self._preclip_total
             if total is None:
-                # a missing gradient counts as 0, but a NaN one must keep the total NaN
-                has_grad = torch.tensor([p.grad is not None for p in params], device=layer_norms.device)
-                total = torch.linalg.vector_norm(
-                    torch.where(has_grad, layer_norms, torch.zeros_like(layer_norms))
-                )
+                # a missing gradient (NaN in layer_norms) counts as 0, but a NaN one must keep the total NaN
+                if any(grad is None for grad in grads):
+                    present = torch.tensor([grad is not None for grad in grads], device=layer_norms.device)
+                    layer_norms = torch.where(present, layer_norms, 0.0)
+                total = torch.linalg.vector_norm(layer_norms)
             self._pending.add_scalar("grad_norm", step, total.detach().reshape(()))
             cpu = layer_norms.device.type == "cpu"
-            if cpu and not self._nonfinite_reported and not bool(torch.isfinite(total)):
+            if cpu and not self._nonfinite_reported and not math.isfinite(total.item()):
                 self._report_nonfinite(step, "gradient")
-            self._snapshot = torch._foreach_mul([p.detach() for p in params], 1.0)
+            self._snapshot = torch._foreach_mul(params, 1.0)  # a copy, outside autograd (no_grad)
             self._snapshot_step = step
 
     def _read_update(self) -> None:
@@ -585,10 +586,9 @@ class Monitor:
         """The update of the sampled step before: the weights now against the snapshot taken then."""
         step, snapshot = self._snapshot_step, self._snapshot
         with torch.no_grad():
-            current = [p.detach() for p in self._params]
-            deltas = torch._foreach_sub(current, snapshot)
-            update_norms = torch.stack(torch._foreach_norm(deltas)).float()
-            weight_norms = torch.stack(torch._foreach_norm(current)).float()
+            torch._foreach_sub_(snapshot, self._params)  # the snapshot is ours: minus the update, in place
+            update_norms = torch.stack(torch._foreach_norm(snapshot)).float()
+            weight_norms = torch.stack(torch._foreach_norm(self._params)).float()
             self._pending.add_vector("update_ratio", step, update_norms / weight_norms.clamp_min(1e-12))
             self._pending.add_vector("weight_norm", step, weight_norms)
 

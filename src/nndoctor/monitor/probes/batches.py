@@ -10,6 +10,7 @@ intervals (a killed run leaves one) and at the end, when the label-noise probe r
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import torch
@@ -51,7 +52,7 @@ class BatchProbe(Probe):
         elif self._data.wants_val():
             inputs = model_input(args, kwargs)
             if inputs is not None:
-                self._data.add_val(inputs.detach().cpu())
+                self._data.add_val(inputs)
 
     def _profiles(self, step: int) -> bool:
         """Every step of the dense start and after an anomaly, then one step in SPARSE_EVERY (times the
@@ -104,12 +105,7 @@ class BatchProbe(Probe):
             return
         if target is not None and (target.dim() == 0 or target.shape[0] != inputs.shape[0]):
             target = None  # not one target per sample: the inputs are profiled alone
-        self._data.add_train(
-            inputs.detach().cpu(),
-            None if target is None else target.detach().cpu(),
-            step=self._pending_step,
-            loss=loss,
-        )
+        self._data.add_train(inputs, target, step=self._pending_step, loss=loss)  # brought to the host there
 
     def _fits_labels(self) -> str | None:
         """Why the label check can be spared (see `run_fits_labels`), or None."""
@@ -143,7 +139,8 @@ def model_input(args: tuple, kwargs: dict[str, Any]) -> torch.Tensor | None:
     (masks), 0-d tensors, and every further argument (attention masks, lengths, hidden states): one
     tensor is profiled per batch.
     """
-    candidates = list(args) + [kwargs[k] for k in INPUT_KEYS if k in kwargs] + list(kwargs.values())
+    # lazily: the first positional argument is the input of most calls
+    candidates = itertools.chain(args, (kwargs[k] for k in INPUT_KEYS if k in kwargs), kwargs.values())
     for candidate in candidates:
         if isinstance(candidate, dict):
             candidate = model_input((), candidate)

@@ -83,10 +83,14 @@ class LoopProbe(Probe):
         params = self.context.params
         if not params or not self.context.sampled(step):
             return  # before the first step the optimizer's parameters are not known yet
-        from ..monitor import _norms  # here, not at import: monitor.py imports this package
+        grads = [p.grad for p in params]
+        if any(g is not None for g in grads):
+            from ..monitor import _norms  # here, not at import: monitor.py imports this package
 
-        with torch.no_grad():
-            held = _norms([p.grad for p in params])  # NaN where there is no gradient at all
+            with torch.no_grad():
+                held = _norms(grads)  # NaN where there is no gradient at all
+        else:  # all reset to None (zero_grad's default): nothing to reduce
+            held = torch.full((len(grads),), float("nan"))
         if self._stale is not None and self._stale_step == step:
             held = torch.minimum(self._stale, held)  # NaN (reset to None) wins, as 0 does
         self._stale, self._stale_step = held, step

@@ -148,38 +148,38 @@ def _new_summary(input: torch.Tensor, target: Any, step: int) -> dict[str, Any]:
 def _statistics(input: torch.Tensor, target: torch.Tensor | None) -> dict[str, Any]:
     """One call's statistics, brought to the host in one transfer."""
     rows = _rows(input)
+    values: dict[str, Any] = {"input_rows": rows if input.dim() > 0 else 1}
     x = input[:rows].float() if input.dim() > 0 else input.reshape(1).float()
     finite = torch.isfinite(x)
-    inf = x.new_tensor(float("inf"))
-    parts = {
-        "input_values": finite.sum().float(),
-        "input_zeros": (x == 0).sum().float(),
-        "input_min": torch.where(finite, x, inf).min(),
-        "input_max": torch.where(finite, x, -inf).max(),
+    parts = {  # 0-d tensors, stacked as floats
+        "input_values": finite.sum(),
+        "input_zeros": (x == 0).sum(),
+        "input_min": torch.where(finite, x, math.inf).min(),
+        "input_max": torch.where(finite, x, -math.inf).max(),
     }
     has_classes = x.dim() >= 2 and x.shape[1] >= 2
     if has_classes:
         parts["row_sum_deviation"] = (x.sum(dim=1) - 1).abs().max()
         parts["row_logsumexp_deviation"] = torch.logsumexp(x, dim=1).abs().max()
+    sample = []  # a strided sample of the targets, sent along
     if target is not None and target.numel() > 0:
         t = target[: _rows(target)].float() if target.dim() > 0 else target.reshape(1).float()
-        t = t[torch.isfinite(t)]
+        if target.is_floating_point():  # integer targets are all finite
+            t = t[torch.isfinite(t)]
         if t.numel():
-            parts["target_values"] = t.new_tensor(float(t.numel()))
-            parts["target_min"] = t.min()
-            parts["target_max"] = t.max()
-            parts["target_integer"] = (t == t.round()).all().float()
+            values["target_values"] = t.numel()
+            parts["target_min"], parts["target_max"] = torch.aminmax(t)
+            parts["target_integer"] = (t == t.round()).all()
+            flat = target.reshape(-1)
+            stride = max(1, flat.numel() // TARGET_SAMPLE_PER_CALL)
+            sample = [flat[::stride][:TARGET_SAMPLE_PER_CALL].float()]
         if target.is_floating_point() and target.dim() >= 2 and target.shape[1] >= 2 and has_classes:
             rows_t = target[: _rows(target)].float()
             parts["target_row_sum_deviation"] = (rows_t.sum(dim=1) - 1).abs().max()
-    names = list(parts)
-    host = torch.stack([v.reshape(()).float() for v in parts.values()]).tolist()
-    values: dict[str, Any] = dict(zip(names, host))
-    values["input_rows"] = rows if input.dim() > 0 else 1
-    if target is not None and target.numel() > 0 and "target_values" in values:
-        flat = target.reshape(-1)
-        stride = max(1, flat.numel() // TARGET_SAMPLE_PER_CALL)
-        values["target_sample"] = flat[::stride][:TARGET_SAMPLE_PER_CALL].float().tolist()
+    host = torch.cat([torch.stack(list(parts.values())), *sample]).tolist()
+    values.update(zip(parts, host))
+    if "target_values" in values:
+        values["target_sample"] = host[len(parts) :]
     return values
 
 
@@ -187,7 +187,7 @@ def _rows(tensor: torch.Tensor) -> int:
     """How many leading rows of a batch fit in the element budget (at least one)."""
     if tensor.dim() == 0:
         return 1
-    per_row = max(1, tensor[0].numel()) if tensor.shape[0] else 1
+    per_row = max(1, math.prod(tensor.shape[1:]))
     return max(1, min(tensor.shape[0], ELEMENT_BUDGET // per_row))
 
 

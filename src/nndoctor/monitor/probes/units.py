@@ -12,9 +12,10 @@ and the structure entry `unit_counts` (layer -> units).
 
 Activation modules are seen directly. A functional activation (torch.relu, F.sigmoid, x.tanh(), ...)
 is read where the next module takes its output in: its autograd node names it. That covers what
-no module shows, e.g. a hand-written recurrent cell `tanh(W_x x + W_h h)`. Either way a unit layer is
-named after the weight layer that ran last before it, with the activation in brackets ("fc1 (relu)"):
-one activation module is often shared by every layer.
+no module shows, e.g. a hand-written recurrent cell `tanh(W_x x + W_h h)`. A unit layer is named after
+the weight layers that feed it, with the activation in brackets ("fc1 (relu)", "W_x + W_h (tanh)"): one
+activation module is often shared by every layer. Units whose outputs feed back into one of the layers
+that feed them (a hand-written recurrent cell) are listed in the structure entry `recurrent_units`.
 Recurrent layers (nn.RNN with tanh, nn.LSTM, nn.GRU) are their own units: the monitor hands the probe
 their outputs at every time step, read against tanh's bounds ("rnn (tanh)").
 """
@@ -45,6 +46,7 @@ WEIGHT_LAYERS = (nn.Linear, nn.Bilinear, nn.modules.conv._ConvNd)
 RECURRENT = nn.RNNBase
 # the autograd node a functional activation leaves on its output, whatever the spelling
 FUNCTIONAL_NODES = {"ReluBackward0": "relu", "SigmoidBackward0": "sigmoid", "TanhBackward0": "tanh"}
+SUM_NODES = ("AddBackward0", "SubBackward0")  # weight layers summed before an activation all feed it
 
 
 class UnitsProbe(Probe):
@@ -64,7 +66,9 @@ class UnitsProbe(Probe):
         self._feeding = "input"  # the last weight layer seen: it feeds the next activation
         # the autograd nodes of the activation outputs read in this forward: an output taken in by two
         # modules (or an activation module's, by the next one) is one layer's units, counted once
-        self._read_nodes: list[Any] = []
+        self._read_nodes: set[Any] = set()
+        self._layer_nodes: dict[Any, str] = {}  # autograd node of a weight layer's output -> the layer
+        self._recurrent: set[str] = set()
 
     def on_forward(self, module: nn.Module, inputs: tuple, output: torch.Tensor) -> None:
         step = self.context.step
@@ -73,7 +77,7 @@ class UnitsProbe(Probe):
                 self._emit_window(step)
             self._window_step = step
             self._window_steps += 1
-            self._read_nodes.clear()
+            self._forget_nodes()
         feeding = self._feeding  # what ran before this module: it fed the functional activations below
         if output.dim() >= 2:
             if isinstance(module, CHANNEL_FIRST + FEATURE_LAST + (RECURRENT,)):
@@ -83,16 +87,18 @@ class UnitsProbe(Probe):
                 unit_dim = 1 if self._channel_first and output.dim() > 2 else output.dim() - 1
                 name = f"{self._feeding} ({activation})"
                 self._read(name, activation, output, unit_dim, _batch_size(module, output))
-                self._read_nodes.append(output.grad_fn)
+                self._read_nodes.add(output.grad_fn)
+            elif isinstance(module, WEIGHT_LAYERS) and output.grad_fn is not None:
+                self._layer_nodes[output.grad_fn] = self._feeding
         for value in inputs:
             if isinstance(value, torch.Tensor):
                 self._read_functional(module, value, feeding)
 
     def on_step(self, step: int, optimizer: torch.optim.Optimizer) -> None:
-        self._read_nodes.clear()  # the forward is over: its graph is not held past the step
+        self._forget_nodes()  # the forward is over: its graph is not held past the step
 
     def on_finish(self, status: str) -> None:
-        self._read_nodes.clear()
+        self._forget_nodes()
         if self._window_steps:
             self._emit_window(self.context.step)
 
@@ -100,11 +106,31 @@ class UnitsProbe(Probe):
         """An input of `module` that a functional activation produced: that activation's units."""
         node = value.grad_fn
         activation = FUNCTIONAL_NODES.get(type(node).__name__) if node is not None else None
-        if activation is None or value.dim() < 2 or any(node is seen for seen in self._read_nodes):
+        if activation is None or value.dim() < 2 or node in self._read_nodes:
             return
-        self._read_nodes.append(node)
+        self._read_nodes.add(node)
+        producers = self._producers(node) or [feeding]
+        name = f"{' + '.join(producers)} ({activation})"
         unit_dim = 1 if isinstance(module, CHANNEL_FIRST) and value.dim() > 2 else value.dim() - 1
-        self._read(f"{feeding} ({activation})", activation, value, unit_dim, value.shape[0])
+        self._read(name, activation, value, unit_dim, value.shape[0])
+        if self.context.module_name(module) in producers and name not in self._recurrent:
+            self._recurrent.add(name)  # its output feeds back into a layer that feeds it
+            self.context.emit([{"kind": "structure", "data": {"recurrent_units": sorted(self._recurrent)}}])
+
+    def _producers(self, node: Any) -> list[str]:
+        """The weight layers whose outputs the activation at `node` took in, directly or summed."""
+        names, pending = [], [edge for edge, _ in node.next_functions]
+        while pending:
+            source = pending.pop(0)
+            if source in self._layer_nodes:
+                names.append(self._layer_nodes[source])
+            elif source is not None and type(source).__name__ in SUM_NODES:
+                pending += [edge for edge, _ in source.next_functions]
+        return sorted(set(names), key=names.index)
+
+    def _forget_nodes(self) -> None:
+        self._read_nodes.clear()
+        self._layer_nodes.clear()
 
     def _read(self, name: str, activation: str, output: torch.Tensor, unit_dim: int, samples: int) -> None:
         with torch.no_grad():
