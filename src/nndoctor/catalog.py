@@ -216,7 +216,9 @@ _ENTRIES = [
         "above 0.98) is on the flat part of its curve: its slope is under 4% of the maximum, so the "
         "gradient through it is cut 25x or more. Units that flip between their bounds still work as on/off "
         "features; when most of a layer stays there while the loss is stuck, the layer blocks learning. "
-        "In a recurrent layer (nn.RNN, LSTM, GRU) the cut repeats at every time step.",
+        "In a recurrent layer (nn.RNN, LSTM, GRU or a hand-written cell) the cut repeats at every time "
+        "step: a quarter of its outputs saturated from the first batches is already too many, even while "
+        "the loss falls.",
         "Keep the pre-activations within about +-2 (tanh) or +-4 (sigmoid): standardise the inputs; average "
         "rather than sum over many inputs (pooling, bags of embeddings); drop scale factors in front of the "
         "activation; use Xavier init (nn.init.xavier_normal_, gain 5/3 for tanh); put a LayerNorm or "
