@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -79,15 +80,18 @@ def load_scenarios(only: str | None = None) -> list[Scenario]:
     return scenarios
 
 
-def diagnose(scenario: Scenario) -> Outcome:
-    """Run `nndoctor run --json` on the scenario, as a user would, and read the report."""
+def diagnose(scenario: Scenario, threads: int | None = None) -> Outcome:
+    """Run `nndoctor run --json` on the scenario, as a user would, and read the report. `threads`: the
+    torch threads it may use (scenarios run side by side share the cores: more threads than cores make
+    torch's small ops spin, and a 10 s script then takes minutes)."""
     outcome = Outcome(scenario)
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.json"
         began = time.perf_counter()
         command = [sys.executable, "-m", "nndoctor", "run", "--json", str(report), str(scenario.path)]
         try:
-            subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, cwd=folder)
+            env = os.environ if threads is None else os.environ | {"OMP_NUM_THREADS": str(threads)}
+            subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, cwd=folder, env=env)
         except subprocess.TimeoutExpired:
             outcome.error = f"timed out after {TIMEOUT_S} s"
         outcome.seconds = time.perf_counter() - began
@@ -128,9 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     if not scenarios:
         print(f"no scenario matches in {SCENARIOS}", file=sys.stderr)
         return 2
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+    jobs = max(1, args.jobs)
+    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None  # alone: torch's own default
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
         outcomes = []
-        for outcome in pool.map(diagnose, scenarios):
+        for outcome in pool.map(lambda scenario: diagnose(scenario, threads), scenarios):
             outcomes.append(outcome)
             mark = "ok  " if outcome.passed else "MISS" if not outcome.scenario.healthy else "FA  "
             expected = outcome.scenario.fault
