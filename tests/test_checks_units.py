@@ -340,28 +340,29 @@ def test_a_functional_tanh_is_read_on_its_outputs_not_on_the_layer_before_it():
     assert abs(saturated_shares(doc)["fc (tanh)"] - truth) < 0.05
 
 
+class HandWrittenCell(nn.Module):
+    """A tanh RNN written out: h = tanh(W_x x_t + W_h h), the last state to a linear head."""
+
+    def __init__(self, input_scale: float):
+        super().__init__()
+        self.input_scale = input_scale
+        self.embedding = nn.Embedding(12, 16)
+        self.W_x, self.W_h, self.head = nn.Linear(16, 16), nn.Linear(16, 16, bias=False), nn.Linear(16, 2)
+
+    def forward(self, tokens):
+        inputs = self.embedding(tokens) * self.input_scale
+        h = torch.zeros(tokens.shape[0], 16)
+        for t in range(tokens.shape[1]):
+            h = (self.W_x(inputs[:, t]) + self.W_h(h)).tanh()  # a method: one spelling of many
+        return self.head(h)
+
+
 def test_a_hand_written_recurrent_cell_is_read_through_its_autograd_node():
     # tanh(W_x x + W_h h) follows no single layer: only the modules that take h in show it
-    class Cell(nn.Module):
-        def __init__(self, scale: float):
-            super().__init__()
-            self.scale = scale
-            self.W_x, self.W_h, self.head = nn.Linear(4, 16), nn.Linear(16, 16, bias=False), nn.Linear(16, 1)
-
-        def forward(self, sequence):
-            h = torch.zeros(sequence.shape[0], 16)
-            for t in range(sequence.shape[1]):
-                h = (self.W_x(self.scale * sequence[:, t]) + self.W_h(h)).tanh()
-            return self.head(h)
-
-    gen = torch.Generator().manual_seed(0)
-    sequences = torch.randn(256, 6, 4, generator=gen)
-    targets = sequences[:, :, :1].mean(1)
-
     def shares(scale: float) -> dict[str, float]:
         torch.manual_seed(0)
         with nndoctor.watch() as doc:
-            fit(Cell(scale), sequences, targets, steps=20)
+            fit(HandWrittenCell(scale), *token_counts(), steps=20, functional_loss=F.cross_entropy)
         return saturated_shares(doc)
 
     assert max(shares(20.0).values()) > 0.5
@@ -381,23 +382,6 @@ def test_an_activation_module_and_an_in_place_relu_are_counted_once():
     assert store.vectors("relu_dead_frac")[1] == ["2 (relu)"]
     samples = store.series("units_window_samples")[1]
     assert samples[0] == 4 * 32  # four sampled batches of 32, not twice that
-
-
-class HandWrittenCell(nn.Module):
-    """A tanh RNN written out: h = tanh(W_x x_t + W_h h), the last state to a linear head."""
-
-    def __init__(self, input_scale: float):
-        super().__init__()
-        self.input_scale = input_scale
-        self.embedding = nn.Embedding(12, 16)
-        self.W_x, self.W_h, self.head = nn.Linear(16, 16), nn.Linear(16, 16, bias=False), nn.Linear(16, 2)
-
-    def forward(self, tokens):
-        inputs = self.embedding(tokens) * self.input_scale
-        h = torch.zeros(tokens.shape[0], 16)
-        for t in range(tokens.shape[1]):
-            h = torch.tanh(self.W_x(inputs[:, t]) + self.W_h(h))
-        return self.head(h)
 
 
 def test_a_hand_written_cell_fed_inputs_4x_too_large_is_named_as_a_recurrent_layer():

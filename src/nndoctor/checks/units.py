@@ -195,10 +195,15 @@ def _saturation_finding(store: Store, layers: list[tuple[LayerShare, float]], st
     )
 
 
+def _feeding(layer: LayerShare) -> str:
+    return layer.name.rsplit(" (", 1)[0]  # units are named after the layers that feed them
+
+
 def _is_recurrent(store: Store, layer: LayerShare) -> bool:
-    feeding = layer.name.rsplit(" (", 1)[0]  # units are named after the layers that feed them
     types = {row.get("module"): row.get("type") for row in store.structure.get("weights", [])}
-    return types.get(feeding) in RECURRENT_TYPES or layer.name in store.structure.get("recurrent_units", [])
+    return types.get(_feeding(layer)) in RECURRENT_TYPES or layer.name in store.structure.get(
+        "recurrent_units", []
+    )
 
 
 def _median_since(layer: LayerShare, step: int) -> float:
@@ -215,7 +220,7 @@ def _saturation_advice(store: Store, worst: LayerShare) -> str:
             "mean was meant, unnormalised features): keep its inputs near unit scale, or put a LayerNorm "
             "before it."
         )
-    feeding = worst.name.rsplit(" (", 1)[0]
+    feeding = _feeding(worst)
     if worst.first_share < SATURATED_SHARE:
         return (
             f"`{feeding}`'s pre-activations grew during training: its updates are too large (try a learning "

@@ -570,8 +570,7 @@ class Monitor:
                     layer_norms = torch.where(present, layer_norms, 0.0)
                 total = torch.linalg.vector_norm(layer_norms)
             self._pending.add_scalar("grad_norm", step, total.detach().reshape(()))
-            cpu = layer_norms.device.type == "cpu"
-            if cpu and not self._nonfinite_reported and not math.isfinite(total.item()):
+            if layer_norms.is_cpu and not self._nonfinite_reported and not math.isfinite(total.item()):
                 self._report_nonfinite(step, "gradient")
             self._snapshot = torch._foreach_mul(params, 1.0)  # a copy, outside autograd (no_grad)
             self._snapshot_step = step

@@ -142,7 +142,8 @@ class UnitsProbe(Probe):
         self._samples[name] = self._samples.get(name, 0) + samples
 
     def _activation(self, module: nn.Module) -> str | None:
-        """The activation whose units `module`'s output shows (a weight layer's, when a functional one follows)."""
+        """The activation whose units `module`'s output shows, if any; a weight or recurrent layer becomes
+        `_feeding`, the layer the next activation is named after."""
         if isinstance(module, RELU_MODULES):
             return "relu"
         if isinstance(module, nn.Sigmoid):
