@@ -175,6 +175,34 @@ def test_tripled_rows_are_duplicates_but_sampling_with_replacement_is_not():
     assert "data-duplicates" not in quiet.ids()
 
 
+def test_batches_refilled_in_place_are_not_taken_for_copies(digits):
+    """A loop that copies each batch into the same preallocated tensors (as a prefetching loader does):
+    the probe must keep what a batch held when it was trained on, not what the tensor holds later."""
+    x, y = digits
+    x = standardise(x)
+
+    def refilled():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+        inputs, targets = torch.from_numpy(x), torch.from_numpy(y)
+        batch_x, batch_y = torch.empty(32, 64), torch.empty(32, dtype=torch.int64)
+        for _ in range(3):
+            order = torch.randperm(len(inputs))
+            for start in range(0, len(inputs) - 31, 32):
+                batch_x.copy_(inputs[order[start : start + 32]])
+                batch_y.copy_(targets[order[start : start + 32]])
+                loss = F.cross_entropy(model(batch_x), batch_y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+    diagnosis, store = watched(refilled)
+    assert data_alarms(diagnosis) == set()
+    live = store.structure["live_data"]
+    assert live["train_samples"] > 0.9 * len(x)  # the distinct inputs of an epoch, not the last batch's 32
+
+
 def test_dict_batches_from_a_custom_dataset(digits):
     x, y = digits
 

@@ -95,8 +95,10 @@ class LiveData:
         if target_array is not None:
             self._count_classes(target_array)
         take = _rows_within_budget(inputs)
-        inputs = inputs[:take]
-        target_array = None if target_array is None else target_array[:take]
+        # copies: a CPU tensor's array is a view, and a loop that refills one batch tensor in place would
+        # change the buffered rows before they are profiled
+        inputs = inputs[:take].copy()
+        target_array = None if target_array is None else target_array[:take].copy()
         if self._buffer and not _stackable(self._buffer[-1], inputs, target_array):
             self.profile_buffered()
         self._buffer.append((inputs, target_array, step))

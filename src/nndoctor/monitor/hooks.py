@@ -49,19 +49,19 @@ class Probes:
     """Tracks which probes are on; `guard` runs a probe's code and switches the probe off if it raises."""
 
     def __init__(self, on_error: Callable[[str, str, str], None]) -> None:
-        self._disabled: set[str] = set()
+        self.disabled: set[str] = set()
         self._on_error = on_error
 
     def enabled(self, probe: str) -> bool:
-        return probe not in self._disabled
+        return probe not in self.disabled
 
     def disable(self, probe: str, error: BaseException) -> None:
-        self._disabled.add(probe)
+        self.disabled.add(probe)
         self._on_error(probe, f"{type(error).__name__}: {error}", traceback.format_exc())
 
     def guard(self, probe: str, function: Callable[..., Any], *args: Any) -> Any:
         """Call `function(*args)` unless the probe is off; on an exception switch it off, return None."""
-        if probe in self._disabled:
+        if probe in self.disabled:
             return None
         try:
             return function(*args)

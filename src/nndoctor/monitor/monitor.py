@@ -467,10 +467,16 @@ class Monitor:
         return self._start_deferred or first is None or id(first) in self._param_names
 
     def _record_loss_and_lr(self, optimizer: torch.optim.Optimizer, step: int) -> None:
+        """Every step's loss and learning rate. On the quick path: few calls (each costs more there
+        than it does in a loop, the caches cold from the step's kernels), hence no `guard`."""
         losses = self._train_losses
         if losses:
             self._train_losses = []
-            self._probes.guard("loss", self._record_train_loss, step, losses)
+            if "loss" not in self._probes.disabled:
+                try:
+                    self._record_train_loss(step, losses)
+                except Exception as error:  # nndoctor's own failure: never the user's
+                    self._probes.disable("loss", error)
         lr = optimizer.param_groups[0].get("lr")
         if lr is not None:
             self._pending_lr.append((step, lr.detach() if isinstance(lr, torch.Tensor) else float(lr)))
