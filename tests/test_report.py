@@ -148,3 +148,17 @@ def test_json_keeps_the_ranking_and_the_causal_links(diagnosis):
     assert head["explains"] == ["loss-nonfinite"] and head["where"] == "2.weight"
     assert data["findings"][1]["explained_by"] == ["lr-too-high"]
     assert not math.isnan(data["run"]["lr"])
+
+
+def test_the_overhead_share_is_of_the_training_and_the_label_check_has_its_seconds():
+    """The label check runs once, at the end: its seconds are not the monitor's cost per step."""
+    from nndoctor.analyze import diagnose_store
+    from nndoctor.monitor.store import Store
+
+    store = Store()
+    for data in ({"duration_s": 10.0, "overhead_s": 4.4}, {"label_check": {"seconds": 3.1}}):
+        store.apply({"kind": "structure", "data": data})
+    run = diagnose_store(store).run
+    assert run["overhead_share"] == pytest.approx((4.4 - 3.1) / (10.0 - 3.1), abs=1e-4)
+    flat = " ".join(render_plain(diagnose_store(store)).split())
+    assert "nndoctor overhead 18.8%" in flat and "label check 3.1 s" in flat

@@ -21,8 +21,10 @@ def diagnose_store(
         "overhead_s": structure.get("overhead_s"),
     }
     duration, overhead = structure.get("duration_s"), structure.get("overhead_s")
-    if duration and overhead is not None:
-        summary["overhead_share"] = round(overhead / duration, 4)
+    # the share is of the training: the label check, run once at the end, is reported in seconds
+    label_seconds = (structure.get("label_check") or {}).get("seconds") or 0.0
+    if duration and overhead is not None and duration > label_seconds:
+        summary["overhead_share"] = round((overhead - label_seconds) / (duration - label_seconds), 4)
     optimizer = structure.get("optimizer")
     if optimizer:
         summary["optimizer"] = optimizer["type"]

@@ -25,6 +25,8 @@ breaks readers gets a new schema name):
         "script": str, "argv": [str], "exit_code": int, "wall_s": float,   (nndoctor run)
         "events": str,                                                    (nndoctor diagnose)
         "steps": int, "duration_s": float, "overhead_s": float, "overhead_share": float,
+        "label_check": {"seconds": float} | {"skipped": str},     (overhead_share: of the training,
+                                                                  the label check's seconds apart)
         "optimizer": str, "lr": float, "loss_functions": [str],
         "data": str, "source": str, "samples": int, "sampled_samples": int,      (nndoctor data, check_data)
         "features": int, "layout": str, "target": str, "target_kind": str, "notes": [str],
