@@ -112,7 +112,7 @@ def steady_ratios(trainer, steps: int, settle: int, rounds: int) -> dict[str, fl
 
     One monitor past its dense start, settled for `settle` steps (its sparse schedule adjusts to its
     time budget), paused for every plain block and resumed for the monitored one. Blocks of `steps`
-    alternate, so a burst of load on the machine hits both sides of a pair; "steady" is the ratio of the
+    alternate (ABBA), so a burst of load on the machine hits both sides of a pair; "steady" is the ratio of the
     summed times, so the sampled steps count at the rate a long run meets them. "typical" is the median
     of the pairs' ratios: the cost of a step that samples nothing. "own_share" is the share of the
     monitored time the monitor's own timers account for (what it budgets itself by).
@@ -123,13 +123,20 @@ def steady_ratios(trainer, steps: int, settle: int, rounds: int) -> dict[str, fl
     monitor = Monitor(schedule=late).attach()
     timed_block(step, settle)
     plain, steady, own_s = [], [], 0.0
-    for _ in range(rounds):
-        pause(monitor)
-        plain.append(timed_block(step, steps))
-        resume(monitor)
-        before = monitor.overhead_s
-        steady.append(timed_block(step, steps))
-        own_s += monitor.overhead_s - before
+    pause(monitor)
+    for round_ in range(rounds):
+        # the order within a pair alternates (plain first, then monitored first): a drift in the
+        # machine's speed, or a cost the first block after a switch pays, falls on both sides alike
+        for monitored in (False, True) if round_ % 2 == 0 else (True, False):
+            if not monitored:
+                plain.append(timed_block(step, steps))
+                continue
+            resume(monitor)
+            before = monitor.overhead_s
+            steady.append(timed_block(step, steps))
+            own_s += monitor.overhead_s - before
+            pause(monitor)
+    resume(monitor)
     monitor.finish()
     return {
         "steady": sum(steady) / sum(plain),

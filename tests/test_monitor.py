@@ -384,3 +384,26 @@ def test_unsampled_steps_keep_every_loss_validation_and_the_sampled_updates():
     update_steps, _, update_ratios = store.vectors("update_ratio")
     assert list(update_steps) == list(grad_steps) and grad_steps[-1] >= 1024
     assert np.allclose(update_ratios, [ratios[s] for s in update_steps], rtol=1e-4)
+
+
+def test_a_jump_or_a_nonfinite_loss_on_an_unsampled_step_is_caught_at_that_step():
+    """Past the dense start most steps take the quick path; a loss jump there must still open a window
+    of dense sampling at once, and a non-finite loss be located at its own step."""
+    jump_step, nan_step = 1090, 1150  # neither on the sparse schedule (every 64 steps)
+    with nndoctor.watch() as doc:
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 1))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        inputs = torch.randn(64, 4)
+        targets = inputs.sum(1, keepdim=True)
+        for step in range(1200):
+            scale = {jump_step: 100.0, nan_step: float("nan")}.get(step, 1.0)
+            loss = F.mse_loss(model(inputs), targets * scale)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    grad_steps, _, _ = doc.store.vectors("grad_norm")
+    assert jump_step in set(grad_steps) and jump_step % 64 != 0
+    assert [e["step"] for e in doc.store.events("nonfinite")] == [nan_step]
+    steps, losses = doc.store.series("loss")
+    assert list(steps) == list(range(1200)) and losses[jump_step] > 100 * losses[jump_step - 1]

@@ -128,6 +128,10 @@ class Monitor:
         self._loss_average: float | None = None
         self._loss_deviation = 0.0
         self._spike_floor = 0.0  # SPIKE_MIN_SHARE of the training's first loss
+        # a loss above this is a jump (see _judge_loss); -inf until the first loss sets the running average
+        self._loss_alarm = -math.inf
+        # the training loss is one CPU float scalar a step, as the last full step saw: `.item()` reads it
+        self._loss_read_quickly = False
         self._losses_on_device = False
         self._in_loss = 0
         self._attached = False
@@ -377,7 +381,31 @@ class Monitor:
         if step + 1 < self._next_event and self._primary_optimizer() is optimizer:
             try:
                 self._foreign_steps = 0
-                self._record_loss_and_lr(optimizer, step)
+                losses = self._train_losses
+                if len(losses) == 1 and self._loss_read_quickly:
+                    # the common case inlined: a tiny model's step is a few hundred lines of Python, and
+                    # every line here adds to it (the general case is _record_loss_and_lr)
+                    self._train_losses = []
+                    try:
+                        value = losses[0].item()
+                        self._pending_loss.append((step, value))
+                        if value > self._loss_alarm or value - value != 0.0:  # a jump, NaN or Inf
+                            self._judge_loss(step, value)
+                        else:  # the running statistics of _judge_loss, without a call
+                            jump = value - self._loss_average
+                            self._loss_average += 0.1 * jump
+                            self._loss_deviation += 0.1 * (abs(jump) - self._loss_deviation)
+                            self._loss_alarm = self._alarm_level()
+                    except Exception as error:  # nndoctor's own failure: never the user's
+                        self._loss_read_quickly = False
+                        self._probes.disable("loss", error)
+                    lr = optimizer.param_groups[0].get("lr")
+                    if lr.__class__ is float:
+                        self._pending_lr.append((step, lr))
+                    else:
+                        self._record_lr(step, lr)
+                else:
+                    self._record_loss_and_lr(optimizer, step)
                 if self._probing:  # the loss jumped or went non-finite: this step is sampled after all
                     self._sample_step(optimizer, step)
                     self._advance()
@@ -422,6 +450,7 @@ class Monitor:
         self._activation_stats, self._activation_columns = {}, []
         self._loss_functions, self._train_loss_names = {}, set()
         self._nonfinite_reported, self._loss_average, self._loss_deviation = False, None, 0.0
+        self._loss_alarm, self._loss_read_quickly = -math.inf, False
         self._watch_inputs(False)
         self._roots, self._module_names, self._param_names = {}, {}, {}
         self._inputs_watched = True  # the models found again get the hook
@@ -476,8 +505,11 @@ class Monitor:
                 try:
                     self._record_train_loss(step, losses)
                 except Exception as error:  # nndoctor's own failure: never the user's
+                    self._loss_read_quickly = False
                     self._probes.disable("loss", error)
-        lr = optimizer.param_groups[0].get("lr")
+        self._record_lr(step, optimizer.param_groups[0].get("lr"))
+
+    def _record_lr(self, step: int, lr: Any) -> None:
         if lr is not None:
             self._pending_lr.append((step, lr.detach() if isinstance(lr, torch.Tensor) else float(lr)))
 
@@ -531,14 +563,21 @@ class Monitor:
 
     def _record_train_loss(self, step: int, losses: list[torch.Tensor]) -> None:
         loss = losses[0] if len(losses) == 1 else _held_loss(losses)
+        self._loss_read_quickly = False
         if loss is None or loss.numel() != 1 or not loss.is_floating_point():
             return  # backward() on a non-scalar output: not a loss
         if not loss.is_cpu:  # keep it on the device until the next flush, checked there
             self._losses_on_device = True
             self._pending_loss.append((step, loss.detach()))
             return
+        self._loss_read_quickly = len(losses) == 1
         value = loss.item()  # on the CPU a read, not a synchronisation: check it now, while evidence is fresh
         self._pending_loss.append((step, value))
+        self._judge_loss(step, value)
+
+    def _judge_loss(self, step: int, value: float) -> None:
+        """A CPU loss checked while the evidence is fresh: a non-finite one is reported, a jump opens a
+        window of dense sampling; the running average and deviation it is judged by follow the curve."""
         if not math.isfinite(value):
             if not self._nonfinite_reported:
                 self._report_nonfinite(step, "loss")
@@ -547,17 +586,22 @@ class Monitor:
         if average is None:
             self._loss_average, self._loss_deviation = value, abs(value)
             self._spike_floor = SPIKE_MIN_SHARE * abs(value)
+            self._loss_alarm = self._alarm_level()
             return
-        jump = value - average
-        if (
-            jump > SPIKE_FACTOR * abs(average)
-            and jump > SPIKE_NOISE_MULTIPLE * deviation
-            and jump > self._spike_floor
-        ):
+        if value > self._loss_alarm:
             self._mark_anomaly(step)  # sample the steps after a jump densely
         # running mean and mean absolute deviation: a jump is judged against the curve's own noise
         self._loss_average = 0.9 * average + 0.1 * value
-        self._loss_deviation = 0.9 * deviation + 0.1 * abs(jump)
+        self._loss_deviation = 0.9 * deviation + 0.1 * abs(value - average)
+        self._loss_alarm = self._alarm_level()
+
+    def _alarm_level(self) -> float:
+        """The loss above which the next step's loss is a jump: SPIKE_FACTOR times the running average
+        above it, SPIKE_NOISE_MULTIPLE deviations out, and beyond the floor."""
+        average = self._loss_average
+        return average + max(
+            SPIKE_FACTOR * abs(average), SPIKE_NOISE_MULTIPLE * self._loss_deviation, self._spike_floor
+        )
 
     def _sample_gradients(self, step: int) -> None:
         params = self._params
