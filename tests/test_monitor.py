@@ -137,7 +137,7 @@ def test_gradient_norm_is_recorded_before_clipping():
     "probe_method",
     [
         "_record_train_loss",
-        "_record_train_loss",
+        "_judge_loss",
         "_sample_gradients",
         "_sample_updates",
         "_activation_sample",

@@ -251,6 +251,8 @@ class Monitor:
     def _record_internal_error(self, probe: str, error: str, trace: str) -> None:
         if probe == "step":
             self._next_event = -1  # no quick path either: steps are no longer followed
+        elif probe == "loss":
+            self._loss_read_quickly = False  # the quick step reads no loss either
         record = {
             "kind": "event",
             "type": "internal-error",
@@ -391,13 +393,12 @@ class Monitor:
                         self._pending_loss.append((step, value))
                         if value > self._loss_alarm or value - value != 0.0:  # a jump, NaN or Inf
                             self._judge_loss(step, value)
-                        else:  # the running statistics of _judge_loss, without a call
+                        else:  # the running statistics _judge_loss keeps, inline
                             jump = value - self._loss_average
                             self._loss_average += 0.1 * jump
                             self._loss_deviation += 0.1 * (abs(jump) - self._loss_deviation)
                             self._loss_alarm = self._alarm_level()
                     except Exception as error:  # nndoctor's own failure: never the user's
-                        self._loss_read_quickly = False
                         self._probes.disable("loss", error)
                     lr = optimizer.param_groups[0].get("lr")
                     if lr.__class__ is float:
@@ -496,8 +497,8 @@ class Monitor:
         return self._start_deferred or first is None or id(first) in self._param_names
 
     def _record_loss_and_lr(self, optimizer: torch.optim.Optimizer, step: int) -> None:
-        """Every step's loss and learning rate. On the quick path: few calls (each costs more there
-        than it does in a loop, the caches cold from the step's kernels), hence no `guard`."""
+        """Every step's loss and learning rate, in general (the quick step inlines the common case). Few
+        calls, no `guard`: on the quick path each costs more than it does in a loop."""
         losses = self._train_losses
         if losses:
             self._train_losses = []
@@ -505,7 +506,6 @@ class Monitor:
                 try:
                     self._record_train_loss(step, losses)
                 except Exception as error:  # nndoctor's own failure: never the user's
-                    self._loss_read_quickly = False
                     self._probes.disable("loss", error)
         self._record_lr(step, optimizer.param_groups[0].get("lr"))
 
