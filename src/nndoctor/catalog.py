@@ -111,8 +111,8 @@ _ENTRIES = [
         "loss rises or swings, gradients grow, and with ReLU plus a softmax/exp loss the logits overflow "
         "and the weights turn NaN. Healthy updates move each weight tensor by about 0.1% (1e-3) of its norm "
         "per step.",
-        "Lower it 10x at a time until the loss falls steadily: from 0.1 try 0.01, then 0.001 (a search "
-        "between 0.1 and 0.0001 finds most models' rate; Adam usually wants 1e-4 to 3e-3). A learning-rate "
+        "Lower it 10x at a time until the loss falls steadily (a search over 0.1, 0.01, 0.001 and "
+        "0.0001 finds most models' rate; Adam usually wants 1e-4 to 3e-3). A learning-rate "
         "range test finds it in one short run. Add a warm-up if the loss blows up only in the first steps.",
         explains=(
             "loss-diverging",
