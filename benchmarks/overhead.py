@@ -128,14 +128,14 @@ def steady_ratios(trainer, steps: int, settle: int, rounds: int) -> dict[str, fl
         # the order within a pair alternates (plain first, then monitored first): a drift in the
         # machine's speed, or a cost the first block after a switch pays, falls on both sides alike
         for monitored in (False, True) if round_ % 2 == 0 else (True, False):
-            if not monitored:
+            if monitored:
+                resume(monitor)
+                before = monitor.overhead_s
+                steady.append(timed_block(step, steps))
+                own_s += monitor.overhead_s - before
+                pause(monitor)
+            else:
                 plain.append(timed_block(step, steps))
-                continue
-            resume(monitor)
-            before = monitor.overhead_s
-            steady.append(timed_block(step, steps))
-            own_s += monitor.overhead_s - before
-            pause(monitor)
     resume(monitor)
     monitor.finish()
     return {

@@ -128,9 +128,8 @@ class Monitor:
         self._loss_average: float | None = None
         self._loss_deviation = 0.0
         self._spike_floor = 0.0  # SPIKE_MIN_SHARE of the training's first loss
-        # a loss above this is a jump (see _judge_loss); -inf until the first loss sets the running average
-        self._loss_alarm = -math.inf
-        # the training loss is one CPU float scalar a step, as the last full step saw: `.item()` reads it
+        # the training loss is one CPU float scalar a step, as the last full step saw: quick steps read
+        # it with `.item()` alone
         self._loss_read_quickly = False
         self._losses_on_device = False
         self._in_loss = 0
@@ -251,8 +250,6 @@ class Monitor:
     def _record_internal_error(self, probe: str, error: str, trace: str) -> None:
         if probe == "step":
             self._next_event = -1  # no quick path either: steps are no longer followed
-        elif probe == "loss":
-            self._loss_read_quickly = False  # the quick step reads no loss either
         record = {
             "kind": "event",
             "type": "internal-error",
@@ -383,30 +380,7 @@ class Monitor:
         if step + 1 < self._next_event and self._primary_optimizer() is optimizer:
             try:
                 self._foreign_steps = 0
-                losses = self._train_losses
-                if len(losses) == 1 and self._loss_read_quickly:
-                    # the common case inlined: a tiny model's step is a few hundred lines of Python, and
-                    # every line here adds to it (the general case is _record_loss_and_lr)
-                    self._train_losses = []
-                    try:
-                        value = losses[0].item()
-                        self._pending_loss.append((step, value))
-                        if value > self._loss_alarm or value - value != 0.0:  # a jump, NaN or Inf
-                            self._judge_loss(step, value)
-                        else:  # the running statistics _judge_loss keeps, inline
-                            jump = value - self._loss_average
-                            self._loss_average += 0.1 * jump
-                            self._loss_deviation += 0.1 * (abs(jump) - self._loss_deviation)
-                            self._loss_alarm = self._alarm_level()
-                    except Exception as error:  # nndoctor's own failure: never the user's
-                        self._probes.disable("loss", error)
-                    lr = optimizer.param_groups[0].get("lr")
-                    if lr.__class__ is float:
-                        self._pending_lr.append((step, lr))
-                    else:
-                        self._record_lr(step, lr)
-                else:
-                    self._record_loss_and_lr(optimizer, step)
+                self._record_loss_and_lr(optimizer, step)
                 if self._probing:  # the loss jumped or went non-finite: this step is sampled after all
                     self._sample_step(optimizer, step)
                     self._advance()
@@ -451,7 +425,7 @@ class Monitor:
         self._activation_stats, self._activation_columns = {}, []
         self._loss_functions, self._train_loss_names = {}, set()
         self._nonfinite_reported, self._loss_average, self._loss_deviation = False, None, 0.0
-        self._loss_alarm, self._loss_read_quickly = -math.inf, False
+        self._loss_read_quickly = False
         self._watch_inputs(False)
         self._roots, self._module_names, self._param_names = {}, {}, {}
         self._inputs_watched = True  # the models found again get the hook
@@ -487,6 +461,7 @@ class Monitor:
             self._call("on_start", optimizer)
         self._emit_validation_point()
         self._read_update()
+        self._loss_read_quickly = False  # a full step looks at the loss afresh (_record_train_loss)
         self._record_loss_and_lr(optimizer, step)
         self._sample_step(optimizer, step)
         self._advance()
@@ -497,20 +472,29 @@ class Monitor:
         return self._start_deferred or first is None or id(first) in self._param_names
 
     def _record_loss_and_lr(self, optimizer: torch.optim.Optimizer, step: int) -> None:
-        """Every step's loss and learning rate, in general (the quick step inlines the common case). Few
-        calls, no `guard`: on the quick path each costs more than it does in a loop."""
+        """Every step's loss and learning rate. On the quick path: few calls (each costs more there
+        than it does in a loop, the caches cold from the step's kernels), hence no `guard`."""
         losses = self._train_losses
         if losses:
             self._train_losses = []
             if "loss" not in self._probes.disabled:
                 try:
-                    self._record_train_loss(step, losses)
+                    if len(losses) == 1 and self._loss_read_quickly:
+                        # the common case without _record_train_loss's tensor queries: a tiny model's
+                        # step is a few hundred lines of Python, and every line here adds to it
+                        value = losses[0].item()
+                        self._pending_loss.append((step, value))
+                        self._judge_loss(step, value)
+                    else:
+                        self._record_train_loss(step, losses)
                 except Exception as error:  # nndoctor's own failure: never the user's
                     self._probes.disable("loss", error)
         self._record_lr(step, optimizer.param_groups[0].get("lr"))
 
     def _record_lr(self, step: int, lr: Any) -> None:
-        if lr is not None:
+        if lr.__class__ is float:  # the common case first: this runs on every step
+            self._pending_lr.append((step, lr))
+        elif lr is not None:
             self._pending_lr.append((step, lr.detach() if isinstance(lr, torch.Tensor) else float(lr)))
 
     def _sample_step(self, optimizer: torch.optim.Optimizer, step: int) -> None:
@@ -586,22 +570,17 @@ class Monitor:
         if average is None:
             self._loss_average, self._loss_deviation = value, abs(value)
             self._spike_floor = SPIKE_MIN_SHARE * abs(value)
-            self._loss_alarm = self._alarm_level()
             return
-        if value > self._loss_alarm:
+        jump = value - average
+        if (
+            jump > SPIKE_FACTOR * abs(average)
+            and jump > SPIKE_NOISE_MULTIPLE * deviation
+            and jump > self._spike_floor
+        ):
             self._mark_anomaly(step)  # sample the steps after a jump densely
         # running mean and mean absolute deviation: a jump is judged against the curve's own noise
         self._loss_average = 0.9 * average + 0.1 * value
-        self._loss_deviation = 0.9 * deviation + 0.1 * abs(value - average)
-        self._loss_alarm = self._alarm_level()
-
-    def _alarm_level(self) -> float:
-        """The loss above which the next step's loss is a jump: SPIKE_FACTOR times the running average
-        above it, SPIKE_NOISE_MULTIPLE deviations out, and beyond the floor."""
-        average = self._loss_average
-        return average + max(
-            SPIKE_FACTOR * abs(average), SPIKE_NOISE_MULTIPLE * self._loss_deviation, self._spike_floor
-        )
+        self._loss_deviation = 0.9 * deviation + 0.1 * abs(jump)
 
     def _sample_gradients(self, step: int) -> None:
         params = self._params
