@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import math
 import time
 import weakref
+from math import isfinite
 from typing import Any
 
 import torch
@@ -250,6 +250,8 @@ class Monitor:
     def _record_internal_error(self, probe: str, error: str, trace: str) -> None:
         if probe == "step":
             self._next_event = -1  # no quick path either: steps are no longer followed
+        elif probe == "loss":
+            self._loss_read_quickly = False  # the quick path reads the loss no more either
         record = {
             "kind": "event",
             "type": "internal-error",
@@ -373,24 +375,43 @@ class Monitor:
     # --- optimizer steps ---------------------------------------------------------------------
     def _on_step(self, optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
         """Before each optimizer step. Most steps of a long run sample nothing, flush nothing and see no
-        validation: they take the quick path (the loss, the learning rate, the count); the others the
-        full one. The step is counted here, not after it: one hook per step, not two."""
-        began = time.perf_counter()
+        validation: they take the quick path (the loss, the learning rate, the count), inline here and
+        untimed, because on a tiny model's step of a few hundred lines of Python every call and line
+        here shows; the time budget governs the sampling, which the full path does, timed. The step is
+        counted here, not after it: one hook per step, not two."""
         step = self.step
         if step + 1 < self._next_event and self._primary_optimizer() is optimizer:
             try:
                 self._foreign_steps = 0
-                self._record_loss_and_lr(optimizer, step)
+                losses = self._train_losses
+                if losses:
+                    self._train_losses = []
+                    if len(losses) == 1 and self._loss_read_quickly:
+                        # one CPU float scalar, as the last full step saw: `.item()` is a read, not a sync
+                        try:
+                            self._judge_loss(step, losses[0].item())
+                        except Exception as error:  # nndoctor's own failure: never the user's
+                            self._probes.disable("loss", error)
+                    else:
+                        self._record_loss(step, losses)
+                lr = optimizer.param_groups[0].get("lr")
+                if lr.__class__ is float:
+                    self._pending_lr.append((step, lr))
+                else:
+                    self._record_lr(step, lr)
                 if self._probing:  # the loss jumped or went non-finite: this step is sampled after all
+                    began = time.perf_counter()
                     self._sample_step(optimizer, step)
                     self._advance()
+                    self.overhead_s += time.perf_counter() - began
                 else:
                     self.step = step + 1
             except Exception as error:  # nndoctor's own failure: never the user's
                 self._probes.disable("step", error)
         else:
+            began = time.perf_counter()
             self._probes.guard("step", self._step, optimizer)
-        self.overhead_s += time.perf_counter() - began
+            self.overhead_s += time.perf_counter() - began
 
     def _is_primary(self, optimizer: torch.optim.Optimizer) -> bool:
         """Whether `optimizer` is the one whose steps are the run's; it becomes so when the primary one
@@ -462,7 +483,9 @@ class Monitor:
         self._emit_validation_point()
         self._read_update()
         self._loss_read_quickly = False  # a full step looks at the loss afresh (_record_train_loss)
-        self._record_loss_and_lr(optimizer, step)
+        losses, self._train_losses = self._train_losses, []
+        self._record_loss(step, losses)
+        self._record_lr(step, optimizer.param_groups[0].get("lr"))
         self._sample_step(optimizer, step)
         self._advance()
 
@@ -471,30 +494,13 @@ class Monitor:
         first = next((p for group in optimizer.param_groups for p in group["params"]), None)
         return self._start_deferred or first is None or id(first) in self._param_names
 
-    def _record_loss_and_lr(self, optimizer: torch.optim.Optimizer, step: int) -> None:
-        """Every step's loss and learning rate. On the quick path: few calls (each costs more there
-        than it does in a loop, the caches cold from the step's kernels), hence no `guard`."""
-        losses = self._train_losses
+    def _record_loss(self, step: int, losses: list[torch.Tensor]) -> None:
+        """The step's loss in the general case (none, several, on a device), unless the probe is off."""
         if losses:
-            self._train_losses = []
-            if "loss" not in self._probes.disabled:
-                try:
-                    if len(losses) == 1 and self._loss_read_quickly:
-                        # the common case without _record_train_loss's tensor queries: a tiny model's
-                        # step is a few hundred lines of Python, and every line here adds to it
-                        value = losses[0].item()
-                        self._pending_loss.append((step, value))
-                        self._judge_loss(step, value)
-                    else:
-                        self._record_train_loss(step, losses)
-                except Exception as error:  # nndoctor's own failure: never the user's
-                    self._probes.disable("loss", error)
-        self._record_lr(step, optimizer.param_groups[0].get("lr"))
+            self._probes.guard("loss", self._record_train_loss, step, losses)
 
     def _record_lr(self, step: int, lr: Any) -> None:
-        if lr.__class__ is float:  # the common case first: this runs on every step
-            self._pending_lr.append((step, lr))
-        elif lr is not None:
+        if lr is not None:
             self._pending_lr.append((step, lr.detach() if isinstance(lr, torch.Tensor) else float(lr)))
 
     def _sample_step(self, optimizer: torch.optim.Optimizer, step: int) -> None:
@@ -554,33 +560,37 @@ class Monitor:
             self._losses_on_device = True
             self._pending_loss.append((step, loss.detach()))
             return
-        self._loss_read_quickly = len(losses) == 1
         value = loss.item()  # on the CPU a read, not a synchronisation: check it now, while evidence is fresh
-        self._pending_loss.append((step, value))
         self._judge_loss(step, value)
+        # the quick path reads the next ones alike, once the running average exists (a finite loss)
+        self._loss_read_quickly = len(losses) == 1 and self._loss_average is not None
 
     def _judge_loss(self, step: int, value: float) -> None:
-        """A CPU loss checked while the evidence is fresh: a non-finite one is reported, a jump opens a
-        window of dense sampling; the running average and deviation it is judged by follow the curve."""
-        if not math.isfinite(value):
-            if not self._nonfinite_reported:
-                self._report_nonfinite(step, "loss")
+        """A CPU loss, kept and checked while the evidence is fresh: a non-finite one is reported, a jump
+        opens a window of dense sampling. The running average and mean absolute deviation it is judged by
+        follow the curve. Every quick step runs this: the common case is one comparison."""
+        self._pending_loss.append((step, value))
+        average = self._loss_average
+        if average is None or not isfinite(value):
+            self._judge_first_or_nonfinite(step, value)
             return
-        average, deviation = self._loss_average, self._loss_deviation
-        if average is None:
-            self._loss_average, self._loss_deviation = value, abs(value)
-            self._spike_floor = SPIKE_MIN_SHARE * abs(value)
-            return
-        jump = value - average
+        jump, deviation = value - average, self._loss_deviation
         if (
-            jump > SPIKE_FACTOR * abs(average)
+            jump > self._spike_floor
+            and jump > SPIKE_FACTOR * abs(average)
             and jump > SPIKE_NOISE_MULTIPLE * deviation
-            and jump > self._spike_floor
         ):
             self._mark_anomaly(step)  # sample the steps after a jump densely
-        # running mean and mean absolute deviation: a jump is judged against the curve's own noise
-        self._loss_average = 0.9 * average + 0.1 * value
-        self._loss_deviation = 0.9 * deviation + 0.1 * abs(jump)
+        self._loss_average = average + 0.1 * jump
+        self._loss_deviation = deviation + 0.1 * (abs(jump) - deviation)
+
+    def _judge_first_or_nonfinite(self, step: int, value: float) -> None:
+        if not isfinite(value):
+            if not self._nonfinite_reported:
+                self._report_nonfinite(step, "loss")
+        else:  # the first finite loss starts the running statistics
+            self._loss_average, self._loss_deviation = value, abs(value)
+            self._spike_floor = SPIKE_MIN_SHARE * abs(value)
 
     def _sample_gradients(self, step: int) -> None:
         params = self._params
@@ -599,7 +609,7 @@ class Monitor:
                     layer_norms = torch.where(present, layer_norms, 0.0)
                 total = torch.linalg.vector_norm(layer_norms)
             self._pending.add_scalar("grad_norm", step, total.detach().reshape(()))
-            if layer_norms.is_cpu and not self._nonfinite_reported and not math.isfinite(total.item()):
+            if layer_norms.is_cpu and not self._nonfinite_reported and not isfinite(total.item()):
                 self._report_nonfinite(step, "gradient")
             self._snapshot = torch._foreach_mul(params, 1.0)  # a copy, outside autograd (no_grad)
             self._snapshot_step = step
@@ -629,8 +639,8 @@ class Monitor:
             names = self._param_columns
             weights = _norms([p for p in self._params])
             grads = _norms([p.grad for p in self._params])
-            bad_weights = [n for n, v in zip(names, weights.tolist()) if not math.isfinite(v)]
-            bad_grads = [n for n, v in zip(names, grads.tolist()) if v == v and not math.isfinite(v)]
+            bad_weights = [n for n, v in zip(names, weights.tolist()) if not isfinite(v)]
+            bad_grads = [n for n, v in zip(names, grads.tolist()) if v == v and not isfinite(v)]
             bad_grads += [n for n, v in zip(names, grads.tolist()) if v != v and n not in bad_grads]
             event["nonfinite_weights"] = bad_weights[:20]
             event["nonfinite_weight_count"] = len(bad_weights)
@@ -927,7 +937,7 @@ class Monitor:
         if self._losses_on_device and not self._nonfinite_reported:  # CPU losses were checked per step
             for record in records:
                 if record["kind"] == "scalars" and record["name"] == "loss":
-                    bad = [s for s, v in zip(record["steps"], record["values"]) if not math.isfinite(v)]
+                    bad = [s for s, v in zip(record["steps"], record["values"]) if not isfinite(v)]
                     if bad:
                         self._nonfinite_reported = True
                         self._mark_anomaly(self.step)
