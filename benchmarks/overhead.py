@@ -33,8 +33,9 @@ from nndoctor.monitor.schedule import Schedule
 
 BLOCK_STEPS = {"tiny MLP": 200, "mid CNN": 20}  # about 0.1 s and 1 s: short, so that pairs share the load
 # steps a steady-state monitor runs before it is timed: a tiny model's steps are short, so its schedule
-# thins out (doubling each sampling period) for about 2000 steps; a CNN's stays as it starts
-SETTLE_STEPS = {"tiny MLP": 2048, "mid CNN": 256}
+# thins out (doubling each sampling period of 128 x stretch steps) for about 8000 steps; a CNN's stays
+# about as it starts
+SETTLE_STEPS = {"tiny MLP": 8192, "mid CNN": 256}
 ROUNDS = {"tiny MLP": 60, "mid CNN": 30}  # at the default --rounds 15: about 30 s and 2 minutes
 
 
