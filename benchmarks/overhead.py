@@ -6,7 +6,8 @@
    alternate plain and monitored (one monitor, paused for the plain blocks); the ratio of the summed
    times, for the steady state of a long run, and for a run's first steps (where it samples densely).
    Each model is measured in a few fresh processes, and the figure is their median (a process's ratio
-   carries a bias of its own, see measure_in_processes).
+   carries a bias of its own, see measure_in_processes). Beside it, the same measure of FloorHooks: the
+   bare hook points with nothing judged or sampled, the floor under any monitor that hooks there.
 2. Whole process: `nndoctor run script.py` against `python script.py` for a script that trains for
    about five seconds, alternating; the ratio of median wall times (start-up and report included).
 Targets: step time at most 1.05x (MLP) and 1.02x (CNN); whole process at most 1.10x.
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import torch
 from torch import nn
+from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 import nndoctor
 from nndoctor.monitor.monitor import Monitor
@@ -96,49 +98,103 @@ def timed_block(step, steps: int) -> float:
     return (time.perf_counter() - began) / steps
 
 
-def pause(monitor: Monitor) -> None:
-    """Take the monitor's hooks off for a plain block; its state (step count, schedule) waits."""
-    monitor._hooks.remove_all()
-    monitor._attached = False
+class PausedMonitor:
+    """One monitor past its dense start, settled for `settle` steps (its sparse schedule adjusts to its
+    time budget), then switched off for the plain blocks: its hooks come out, its state (step count,
+    schedule) waits."""
+
+    def __init__(self, step, settle: int) -> None:
+        late = Schedule(dense_steps=0, early_until=0, activation_steps=())
+        self.monitor = Monitor(schedule=late).attach()
+        timed_block(step, settle)
+        self.off()
+
+    def own_s(self) -> float:
+        return self.monitor.overhead_s
+
+    def on(self) -> None:
+        self.monitor.attach()
+        if not self.monitor._probing:  # attach() adds the activation hooks a run's first step needs
+            self.monitor._remove_activation_hooks()
+
+    def off(self) -> None:
+        self.monitor._hooks.remove_all()
+        self.monitor._attached = False
+
+    def close(self) -> None:
+        self.on()
+        self.monitor.finish()
 
 
-def resume(monitor: Monitor) -> None:
-    monitor.attach()
-    if not monitor._probing:  # attach() adds the activation hooks a run's first step needs
-        monitor._remove_activation_hooks()
+class FloorHooks:
+    """The least any monitor of an unmodified script does at the points nndoctor hooks: the loss call
+    passes through a wrapper, backward() through one that holds the loss, and an optimizer pre-hook reads
+    it and counts the step. Nothing is judged, recorded or sampled: its cost is the floor under the
+    monitor's, what the hook points themselves cost in this process."""
+
+    def __init__(self, step, settle: int) -> None:
+        self.losses: list[torch.Tensor] = []
+        self.steps = 0
+        self._undo: list = []
+
+    def own_s(self) -> float:
+        return 0.0
+
+    def on(self) -> None:
+        backward, cross_entropy = torch.autograd.backward, nn.functional.cross_entropy
+
+        def held_backward(tensors, *args, **kwargs):
+            self.losses.append(tensors)
+            return backward(tensors, *args, **kwargs)
+
+        def loss_call(input, target=None, *args, **kwargs):
+            return cross_entropy(input, target, *args, **kwargs)
+
+        torch.autograd.backward, nn.functional.cross_entropy = held_backward, loss_call
+        handle = register_optimizer_step_pre_hook(self._on_step)
+        self._undo = [handle.remove, lambda: setattr(torch.autograd, "backward", backward)]
+        self._undo.append(lambda: setattr(nn.functional, "cross_entropy", cross_entropy))
+
+    def _on_step(self, optimizer, args, kwargs) -> None:
+        losses, self.losses = self.losses, []
+        losses[0].item()
+        self.steps += 1
+
+    def off(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+    def close(self) -> None:
+        self.off()
 
 
-def steady_ratios(trainer, steps: int, settle: int, rounds: int) -> dict[str, float]:
-    """Time per step with the monitor over time per step without, on one continuing run.
+def steady_ratios(trainer, steps: int, settle: int, rounds: int, watcher=PausedMonitor) -> dict[str, float]:
+    """Time per step with the watcher (the monitor, or FloorHooks) over time per step without, on one
+    continuing run.
 
-    One monitor past its dense start, settled for `settle` steps (its sparse schedule adjusts to its
-    time budget), paused for every plain block and resumed for the monitored one. Blocks of `steps`
-    alternate (ABBA), so a burst of load on the machine hits both sides of a pair; "steady" is the ratio of the
-    summed times, so the sampled steps count at the rate a long run meets them. "typical" is the median
-    of the pairs' ratios: the cost of a step that samples nothing. "own_share" is the share of the
-    monitored time the monitor's own timers account for (what it budgets itself by).
+    The watcher is switched on for every watched block and off for every plain one. Blocks of `steps`
+    alternate (ABBA), so a burst of load on the machine hits both sides of a pair; "steady" is the ratio
+    of the summed times, so the sampled steps count at the rate a long run meets them. "typical" is the
+    median of the pairs' ratios: the cost of a step that samples nothing. "own_share" is the share of
+    the watched time the monitor's own timers account for (what it budgets itself by).
     """
     step = trainer()
     timed_block(step, steps)  # warm up allocator and kernels outside the measurement
-    late = Schedule(dense_steps=0, early_until=0, activation_steps=())
-    monitor = Monitor(schedule=late).attach()
-    timed_block(step, settle)
+    watching = watcher(step, settle)
     plain, steady, own_s = [], [], 0.0
-    pause(monitor)
     for round_ in range(rounds):
-        # the order within a pair alternates (plain first, then monitored first): a drift in the
+        # the order within a pair alternates (plain first, then watched first): a drift in the
         # machine's speed, or a cost the first block after a switch pays, falls on both sides alike
-        for monitored in (False, True) if round_ % 2 == 0 else (True, False):
-            if monitored:
-                resume(monitor)
-                before = monitor.overhead_s
+        for watched in (False, True) if round_ % 2 == 0 else (True, False):
+            if watched:
+                watching.on()
+                before = watching.own_s()
                 steady.append(timed_block(step, steps))
-                own_s += monitor.overhead_s - before
-                pause(monitor)
+                own_s += watching.own_s() - before
+                watching.off()
             else:
                 plain.append(timed_block(step, steps))
-    resume(monitor)
-    monitor.finish()
+    watching.close()
     return {
         "steady": sum(steady) / sum(plain),
         "typical": statistics.median(w / p for w, p in zip(steady, plain)),
@@ -164,6 +220,7 @@ def measure(name: str, rounds: int) -> dict[str, float]:
     """One process's figures for one model."""
     trainer = TRAINERS[name]
     figures = steady_ratios(trainer, BLOCK_STEPS[name], SETTLE_STEPS[name], rounds)
+    figures["floor"] = steady_ratios(trainer, BLOCK_STEPS[name], 0, rounds, FloorHooks)["steady"]
     figures["start"] = start_ratio(trainer, BLOCK_STEPS[name], max(3, rounds // 3))
     return figures
 
@@ -237,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{', '.join(f'{x:.3f}' for x in steady)})\n"
             f"{'':<20}a step that samples nothing {statistics.median(r['typical'] for r in runs):.3f}x   "
             f"monitor's own timers {statistics.median(r['own_share'] for r in runs):.2%} of the time   "
+            f"bare hook points {statistics.median(r['floor'] for r in runs):.3f}x   "
             f"first {BLOCK_STEPS[name]} steps {statistics.median(r['start'] for r in runs):.3f}x"
         )
     if not args.skip_process:
