@@ -23,6 +23,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -30,6 +31,7 @@ from torch import nn
 from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 import nndoctor
+from nndoctor.monitor.hooks import HookSet
 from nndoctor.monitor.monitor import Monitor
 from nndoctor.monitor.schedule import Schedule
 
@@ -103,7 +105,7 @@ class PausedMonitor:
     time budget), then switched off for the plain blocks: its hooks come out, its state (step count,
     schedule) waits."""
 
-    def __init__(self, step, settle: int) -> None:
+    def __init__(self, step: Callable[[int], None], settle: int) -> None:
         late = Schedule(dense_steps=0, early_until=0, activation_steps=())
         self.monitor = Monitor(schedule=late).attach()
         timed_block(step, settle)
@@ -132,28 +134,28 @@ class FloorHooks:
     it and counts the step. Nothing is judged, recorded or sampled: its cost is the floor under the
     monitor's, what the hook points themselves cost in this process."""
 
-    def __init__(self, step, settle: int) -> None:
+    def __init__(self) -> None:
         self.losses: list[torch.Tensor] = []
-        self.steps = 0
-        self._undo: list = []
+        self.steps = 0  # counted as the monitor counts them: part of the work measured
+        self._hooks = HookSet()
 
     def own_s(self) -> float:
         return 0.0
 
     def on(self) -> None:
-        backward, cross_entropy = torch.autograd.backward, nn.functional.cross_entropy
+        def hold_loss(backward):
+            def held_backward(tensors, *args, **kwargs):
+                self.losses.append(tensors)
+                return backward(tensors, *args, **kwargs)
 
-        def held_backward(tensors, *args, **kwargs):
-            self.losses.append(tensors)
-            return backward(tensors, *args, **kwargs)
+            return held_backward
 
-        def loss_call(input, target=None, *args, **kwargs):
-            return cross_entropy(input, target, *args, **kwargs)
+        def pass_through(loss):
+            return lambda input, target=None, *args, **kwargs: loss(input, target, *args, **kwargs)
 
-        torch.autograd.backward, nn.functional.cross_entropy = held_backward, loss_call
-        handle = register_optimizer_step_pre_hook(self._on_step)
-        self._undo = [handle.remove, lambda: setattr(torch.autograd, "backward", backward)]
-        self._undo.append(lambda: setattr(nn.functional, "cross_entropy", cross_entropy))
+        self._hooks.patch(torch.autograd, "backward", hold_loss)
+        self._hooks.patch(nn.functional, "cross_entropy", pass_through)
+        self._hooks.add_handle("step", register_optimizer_step_pre_hook(self._on_step))
 
     def _on_step(self, optimizer, args, kwargs) -> None:
         losses, self.losses = self.losses, []
@@ -161,16 +163,14 @@ class FloorHooks:
         self.steps += 1
 
     def off(self) -> None:
-        while self._undo:
-            self._undo.pop()()
+        self._hooks.remove_all()
 
-    def close(self) -> None:
-        self.off()
+    close = off
 
 
-def steady_ratios(trainer, steps: int, settle: int, rounds: int, watcher=PausedMonitor) -> dict[str, float]:
-    """Time per step with the watcher (the monitor, or FloorHooks) over time per step without, on one
-    continuing run.
+def steady_ratios(trainer, steps: int, rounds: int, watch) -> dict[str, float]:
+    """Time per step with a watcher (a PausedMonitor, or FloorHooks), which `watch(step)` makes, over
+    time per step without, on one continuing run.
 
     The watcher is switched on for every watched block and off for every plain one. Blocks of `steps`
     alternate (ABBA), so a burst of load on the machine hits both sides of a pair; "steady" is the ratio
@@ -180,7 +180,7 @@ def steady_ratios(trainer, steps: int, settle: int, rounds: int, watcher=PausedM
     """
     step = trainer()
     timed_block(step, steps)  # warm up allocator and kernels outside the measurement
-    watching = watcher(step, settle)
+    watching = watch(step)
     plain, steady, own_s = [], [], 0.0
     for round_ in range(rounds):
         # the order within a pair alternates (plain first, then watched first): a drift in the
@@ -219,9 +219,10 @@ def start_ratio(trainer, steps: int, rounds: int) -> float:
 def measure(name: str, rounds: int) -> dict[str, float]:
     """One process's figures for one model."""
     trainer = TRAINERS[name]
-    figures = steady_ratios(trainer, BLOCK_STEPS[name], SETTLE_STEPS[name], rounds)
-    figures["floor"] = steady_ratios(trainer, BLOCK_STEPS[name], 0, rounds, FloorHooks)["steady"]
-    figures["start"] = start_ratio(trainer, BLOCK_STEPS[name], max(3, rounds // 3))
+    steps, settle = BLOCK_STEPS[name], SETTLE_STEPS[name]
+    figures = steady_ratios(trainer, steps, rounds, lambda step: PausedMonitor(step, settle))
+    figures["floor"] = steady_ratios(trainer, steps, rounds, lambda step: FloorHooks())["steady"]
+    figures["start"] = start_ratio(trainer, steps, max(3, rounds // 3))
     return figures
 
 
