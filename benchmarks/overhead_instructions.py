@@ -1,19 +1,24 @@
-"""What the monitor costs per step in executed instructions (valgrind's callgrind): a count that does
-not move with the load on the machine, unlike the times of overhead.py, so a change of a few percent
-shows. Instructions are not time (the monitor's Python runs at a lower rate than torch's kernels), so
-use it to compare versions, and overhead.py for the figure.
+"""What the monitor costs per step in work done: counts that do not move with the load on the machine,
+unlike the times of overhead.py, so a change of a few percent shows. Counts are not time, so use them
+to compare versions, and overhead.py for the figure.
 
-    python benchmarks/overhead_instructions.py [--steps N]
+    python benchmarks/overhead_instructions.py [--steps N]     executed instructions (valgrind's callgrind)
+    python benchmarks/overhead_instructions.py --bytecodes     Python bytecodes per function (seconds)
 
 Counts the tiny MLP's steps (overhead.py's) plain, and with a steady monitor (past its dense start,
-its sparse intervals at their widest): over `steps` steps that sample nothing, and over a whole
-sampling period (one activation sample, two gradient samples, eight flushes).
+its sparse intervals at their widest): instructions over `steps` steps that sample nothing and over a
+whole sampling period (one activation sample, two gradient samples, eight flushes); bytecodes over
+steps that sample nothing, beside FloorHooks' (the bare hook points). On the quick path the bytecodes
+are the better guide to time: each one the monitor adds to the MLP's step costs it about 60 ns, several
+times what it costs run hot, because the monitor's code runs cold between torch's (see the README).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import itertools
+import json
 import re
 import shutil
 import subprocess
@@ -24,12 +29,13 @@ from pathlib import Path
 PERIOD = 2048  # the sparse sampling period at the widest stretch (activations every 128 x 16 steps)
 
 
-def run_steps(mode: str, steps: int) -> None:
-    """The measured part: `steps` steps inside itertools.starmap, which callgrind is told to count."""
+def prepared_step(mode: str):
+    """The tiny MLP's step function, warmed up, with `mode`'s watcher on: plain (none), floor (FloorHooks)
+    or steady (a monitor at its widest sparse intervals, past the activation sample at its first step)."""
     import torch
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from overhead import mlp_trainer
+    from overhead import FloorHooks, mlp_trainer
 
     from nndoctor.monitor.monitor import MAX_STRETCH, Monitor
     from nndoctor.monitor.schedule import Schedule
@@ -38,12 +44,59 @@ def run_steps(mode: str, steps: int) -> None:
     step = mlp_trainer()
     for i in range(50):
         step(i)
-    if mode != "plain":
+    if mode == "floor":
+        FloorHooks().on()
+    elif mode == "steady":
         monitor = Monitor(schedule=Schedule(dense_steps=0, early_until=0, activation_steps=())).attach()
         monitor.schedule.stretch = MAX_STRETCH
-        for i in range(300):  # past the activation sample at its first step
+        for i in range(300):
             step(i)
+    return step
+
+
+def run_steps(mode: str, steps: int) -> None:
+    """The measured part: `steps` steps inside itertools.starmap, which callgrind is told to count."""
+    step = prepared_step(mode)
     list(itertools.starmap(step, ((i,) for i in range(steps))))
+
+
+def run_bytecodes(mode: str, steps: int) -> dict[str, int]:
+    """Python bytecodes executed over `steps` steps, by function ("file:function")."""
+    step = prepared_step(mode)
+    counts: collections.Counter[str] = collections.Counter()
+
+    def trace(frame, event, arg):
+        frame.f_trace_opcodes = True
+        if event == "opcode":
+            counts[f"{Path(frame.f_code.co_filename).name}:{frame.f_code.co_name}"] += 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        for i in range(steps):
+            step(i)
+    finally:
+        sys.settrace(None)
+    return dict(counts)
+
+
+def bytecodes(mode: str, steps: int) -> dict[str, int]:
+    """run_bytecodes in a fresh process: each mode's hooks stay on until its process ends."""
+    command = [sys.executable, __file__, "--run", mode, "--bytecodes", "--steps", str(steps)]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def print_bytecodes(steps: int) -> None:
+    plain = bytecodes("plain", steps)
+    print(f"plain {sum(plain.values()) / steps:.0f} bytecodes a step")
+    for mode in ("floor", "steady"):
+        counts = bytecodes(mode, steps)
+        print(f"{mode} {(sum(counts.values()) - sum(plain.values())) / steps:+.0f} bytecodes a step:")
+        added = {name: (counts.get(name, 0) - plain.get(name, 0)) / steps for name in counts.keys() | plain}
+        for name, per_step in sorted(added.items(), key=lambda item: -abs(item[1])):
+            if abs(per_step) >= 0.5:
+                print(f"    {per_step:+7.1f}  {name}")
 
 
 def count(mode: str, steps: int) -> int:
@@ -63,10 +116,17 @@ def count(mode: str, steps: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=400)
-    parser.add_argument("--run", choices=("plain", "steady"), help=argparse.SUPPRESS)
+    parser.add_argument("--bytecodes", action="store_true", help="count Python bytecodes (no valgrind)")
+    parser.add_argument("--run", choices=("plain", "floor", "steady"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.run and args.bytecodes:
+        print(json.dumps(run_bytecodes(args.run, args.steps)))
+        return 0
     if args.run:
         run_steps(args.run, args.steps)
+        return 0
+    if args.bytecodes:
+        print_bytecodes(args.steps)
         return 0
     if shutil.which("valgrind") is None:
         print("overhead_instructions: needs valgrind (apt install valgrind)", file=sys.stderr)
