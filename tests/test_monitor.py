@@ -407,3 +407,37 @@ def test_a_jump_or_a_nonfinite_loss_on_an_unsampled_step_is_caught_at_that_step(
     assert [e["step"] for e in doc.store.events("nonfinite")] == [nan_step]
     steps, losses = doc.store.series("loss")
     assert list(steps) == list(range(1200)) and losses[jump_step] > 100 * losses[jump_step - 1]
+
+
+def run_at_levels(levels: list[float]) -> nndoctor.Monitor:
+    """A run whose loss at each step is exactly `levels[step]` (the model learns nothing: lr 0)."""
+    with nndoctor.watch() as doc:
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.0)
+        inputs = torch.ones(8, 4)
+        for level in levels:
+            loss = model(inputs).sum() * 0 + level
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return doc
+
+
+def test_a_jump_on_a_quick_step_is_caught_while_the_loss_falls_fast():
+    """Quick steps compare the loss with a threshold the last full step set; on a loss falling 0.2% a
+    step, a 4x jump must still open a window of dense sampling at its own step."""
+    jumps = (1300, 1500, 1777)  # past the early phase, none on the sparse schedule
+    levels = [100 * 0.998**step * (4.0 if step in jumps else 1.0) for step in range(2000)]
+    doc = run_at_levels(levels)
+    grad_steps, _, _ = doc.store.vectors("grad_norm")
+    assert set(jumps) <= set(grad_steps.tolist()) and all(step % 64 for step in jumps)
+    assert not doc.store.events("nonfinite")
+
+
+def test_a_minus_infinite_loss_on_a_quick_step_is_reported_at_its_step():
+    levels = [1.0 + 0.001 * (step % 5) for step in range(1400)]
+    levels[1300] = float("-inf")  # the one value that passes the quick path's comparison
+    doc = run_at_levels(levels)
+    assert [e["step"] for e in doc.store.events("nonfinite")] == [1300]
+    steps, losses = doc.store.series("loss")
+    assert list(steps) == list(range(1400)) and losses[1300] == float("-inf")

@@ -14,8 +14,10 @@ Further signals (weight scales, dead units, loss pairing, loop bugs, batches) co
 probes/__init__.py.
 
 Cost: a step that samples nothing takes the quick path: the loss wrapper hands back at once, the
-backward wrapper holds the loss tensor, and the step hook reads it and the learning rate and counts the
-step; the schedule names the next step that needs more (`_next_event`). Values reach the host in one
+backward wrapper holds the loss tensor, and the step hook reads it and the learning rate, keeps both
+when the loss passes the jump test in one comparison (jumps.py), and counts the step; the schedule names
+the next step that needs more (`_next_event`). On a tiny model every bytecode there shows in the step
+time (benchmarks/overhead_instructions.py --bytecodes counts them). Values reach the host in one
 transfer per flush. It never draws random numbers, never touches the user's data loaders, never writes
 to a tensor the script owns.
 """
@@ -26,7 +28,7 @@ import contextlib
 import dataclasses
 import time
 import weakref
-from math import isfinite
+from math import inf, isfinite
 from typing import Any
 
 import torch
@@ -35,6 +37,7 @@ import torch.optim.optimizer as torch_optim
 
 from .eventlog import EventLog
 from .hooks import HookSet, Probes
+from .jumps import JumpTest
 from .pending import PendingSignals
 from .probes import MOMENTS, PROBES, Probe, ProbeContext, overrides
 from .schedule import Schedule
@@ -78,12 +81,14 @@ MAX_STRETCH = 64  # the sparse intervals grow at most 64x (gradients every 4096 
 NEW_TRAINING_STEPS = 50
 # backward() calls held before a step reads them; more (long gradient accumulation) are summed
 MAX_HELD_LOSSES = 16
-SPIKE_FACTOR = 2.0  # a loss this many times its running average above it triggers dense sampling,
-# if it is also this many mean absolute deviations out (mini-batch noise is heavy-tailed)
-SPIKE_NOISE_MULTIPLE = 6.0
-# and at least this share of the training's first loss: a memorised loss near 0 jumps 4x on one batch
-# without anything going wrong (the loss-spike check reads spikes with the same floor)
-SPIKE_MIN_SHARE = 0.01
+# quick steps in a row at most: then the loss's running statistics (which the quick path only compares
+# with, see jumps.py) catch up, so that its jump test is never staler than the sampling of a run whose
+# sampling has not thinned out (every_late steps)
+QUICK_STEPS_IN_A_ROW = 64
+
+
+def _NO_MODEL() -> None:  # stands for a dead weak reference: no trained model known
+    return None
 
 
 class Monitor:
@@ -127,9 +132,10 @@ class Monitor:
         self._activation_columns: list[str] = []
         self._forward_depth = 0
         self._nonfinite_reported = False
-        self._loss_average: float | None = None
-        self._loss_deviation = 0.0
-        self._spike_floor = 0.0  # SPIKE_MIN_SHARE of the training's first loss
+        self._jumps = JumpTest()
+        # (step, loss, learning rate) of quick steps, which _settle_kept hands on: one append a step
+        self._kept: list[tuple[int, float, Any]] = []
+        self._trained_model: Any = _NO_MODEL  # a weak reference to the model the optimizer trains
         # the training loss is one CPU float scalar a step, as the last full step saw: quick steps read
         # it with `.item()` alone
         self._loss_read_quickly = False
@@ -139,7 +145,8 @@ class Monitor:
         self._started = 0.0
         self.overhead_s = 0.0
         self._budget_mark: tuple[float, float] | None = None  # (time, overhead_s) when a period began
-        self._foreign_steps = 0  # steps of other optimizers since the primary one last stepped
+        self._foreign_steps = 0  # steps of other optimizers since the primary one last stepped:
+        self._foreign_since = 0  # the step count when they were counted (it moves when the primary steps)
         self._trainings = 1
         self._start_deferred = False  # the first step came before the model's forward was seen
         self.status: str | None = None
@@ -147,8 +154,10 @@ class Monitor:
         # attached and not probing, the wrappers' quick path
         self._gradients_now = self._probing = True
         self._quiet = False
-        # the first step whose preparation needs more than the quick path (see _on_step); 0: the next
-        self._next_event = 0
+        # the first step whose preparation needs more than the quick path (the step before it prepares
+        # it); 0: the next. Quick steps run while the step count is below _quick_until, which comes at
+        # least every QUICK_STEPS_IN_A_ROW steps (see _on_step)
+        self._next_event, self._quick_until = 0, -1
         self._train_loss_names: set[str] = set()  # loss functions seen training: their quick path
         self._inputs_watched = True  # model inputs reach the probes (see _watch_inputs)
         context = ProbeContext(self)
@@ -237,7 +246,7 @@ class Monitor:
         """Sample the steps after `step` densely (the current one included, for the probes)."""
         self.schedule.mark_anomaly(step)
         self._decide_sampling()
-        self._next_event = 0
+        self._take_full_step_next()
 
     def _decide_sampling(self) -> bool:
         """What the current step samples; returns whether it samples activations."""
@@ -251,7 +260,7 @@ class Monitor:
 
     def _record_internal_error(self, probe: str, error: str, trace: str) -> None:
         if probe == "step":
-            self._next_event = -1  # no quick path either: steps are no longer followed
+            self._take_full_step_next()  # no quick path either: steps are no longer followed
         elif probe == "loss":
             self._loss_read_quickly = False  # the quick path reads the loss no more either
         record = {
@@ -302,16 +311,18 @@ class Monitor:
         for name, param in root.named_parameters():
             self._param_names.setdefault(id(param), prefix + name)
 
-    def _name_trained_model_first(self, optimizer: torch.optim.Optimizer) -> None:
-        """When another model ran first (a frozen teacher), rename so the trained one reads unprefixed."""
+    def _name_trained_model_first(self, optimizer: torch.optim.Optimizer) -> torch.nn.Module | None:
+        """The model `optimizer` trains, if it was seen. When another model ran first (a frozen teacher),
+        rename so the trained one reads unprefixed."""
         first = next((p for group in optimizer.param_groups for p in group["params"]), None)
         roots = [model for ref in self._roots.values() if (model := ref()) is not None]
         trained = next((r for r in roots if any(p is first for p in r.parameters())), None)
         if trained is None or trained is roots[0]:
-            return
+            return trained
         self._module_names, self._param_names = {}, {}
         for root in [trained] + [r for r in roots if r is not trained]:
             self._name_modules(root, first=root is trained)
+        return trained
 
     def _on_model_input(self, module: torch.nn.Module, args: tuple, kwargs: dict) -> None:
         if not self._probing and module.training and torch.is_grad_enabled():
@@ -382,25 +393,22 @@ class Monitor:
         here shows; the time budget governs the sampling, which the full path does, timed. The step is
         counted here, not after it: one hook per step, not two."""
         step = self.step
-        if step + 1 < self._next_event and self._primary_optimizer() is optimizer:
+        if step < self._quick_until and self._primary_optimizer() is optimizer:
             try:
-                self._foreign_steps = 0
                 losses = self._train_losses
-                if losses:
-                    self._train_losses = []
-                    if len(losses) == 1 and self._loss_read_quickly:
-                        # one CPU float scalar, as the last full step saw: `.item()` is a read, not a sync
-                        try:
-                            self._judge_loss(step, losses[0].item())
-                        except Exception as error:  # nndoctor's own failure: never the user's
-                            self._probes.disable("loss", error)
-                    else:
-                        self._record_loss(step, losses)
                 lr = optimizer.param_groups[0].get("lr")
-                if lr.__class__ is float:
-                    self._pending_lr.append((step, lr))
-                else:
-                    self._record_lr(step, lr)
+                if len(losses) == 1 and self._loss_read_quickly:
+                    # one CPU float scalar, as the last full step saw: `.item()` is a read, not a sync
+                    value = losses[0].item()
+                    if value < self._jumps.above:  # neither a jump nor non-finite: the common case
+                        self._train_losses = []
+                        self._kept.append((step, value, lr))
+                        self.step = step + 1
+                        return
+                self._settle_kept()  # first: the series stay in step order
+                self._train_losses = []
+                self._record_loss(step, losses)
+                self._record_lr(step, lr)
                 if self._probing:  # the loss jumped or went non-finite: this step is sampled after all
                     began = time.perf_counter()
                     self._sample_step(optimizer, step)
@@ -410,19 +418,36 @@ class Monitor:
                     self.step = step + 1
             except Exception as error:  # nndoctor's own failure: never the user's
                 self._probes.disable("step", error)
+        elif step + 1 < self._next_event and self._primary_optimizer() is optimizer:
+            # QUICK_STEPS_IN_A_ROW quick steps ran and nothing else is due: the jump test's statistics
+            # catch up with their losses, and this step is a quick one too
+            began = time.perf_counter()
+            if self._probes.guard("step", self._settle_quick_steps):
+                self._on_step(optimizer, args, kwargs)
+            self.overhead_s += time.perf_counter() - began
         else:
             began = time.perf_counter()
             self._probes.guard("step", self._step, optimizer)
             self.overhead_s += time.perf_counter() - began
+
+    def _settle_quick_steps(self) -> bool:
+        """True once done (`Probes.guard` returns None when it fails)."""
+        self._settle_kept()
+        self._quick_until = min(self._next_event, self.step + QUICK_STEPS_IN_A_ROW) - 1
+        return True
+
+    def _take_full_step_next(self) -> None:
+        self._next_event, self._quick_until = 0, -1
 
     def _is_primary(self, optimizer: torch.optim.Optimizer) -> bool:
         """Whether `optimizer` is the one whose steps are the run's; it becomes so when the primary one
         is gone (garbage) or has rested for NEW_TRAINING_STEPS of its steps: a new training begins."""
         primary = self._primary_optimizer() if self._primary_optimizer is not None else None
         if primary is optimizer:
-            self._foreign_steps = 0
             return True
         if primary is not None:
+            if self._foreign_since != self.step:  # the primary one stepped since: count afresh
+                self._foreign_since, self._foreign_steps = self.step, 0
             self._foreign_steps += 1
             if self._foreign_steps < NEW_TRAINING_STEPS:
                 return False
@@ -447,10 +472,11 @@ class Monitor:
         self._snapshot, self._last_loss_input, self._eval_loss = None, None, None
         self._activation_stats, self._activation_columns = {}, []
         self._loss_functions, self._train_loss_names = {}, set()
-        self._nonfinite_reported, self._loss_average, self._loss_deviation = False, None, 0.0
+        self._nonfinite_reported, self._jumps = False, JumpTest()
         self._loss_read_quickly = False
         self._watch_inputs(False)
         self._roots, self._module_names, self._param_names = {}, {}, {}
+        self._trained_model = _NO_MODEL
         self._inputs_watched = True  # the models found again get the hook
         self._start_deferred = False
         self.schedule.restart(self.step)
@@ -463,13 +489,15 @@ class Monitor:
         if not self._is_primary(optimizer):
             self._train_losses.clear()  # another model's loss (e.g. a GAN's second player)
             return
+        self._settle_kept()  # first: the series stay in step order
         step = self.step
         if not self._params and not self._knows_model_of(optimizer):
             # its model's forward ran before the optimizer was known (a new training): see it next step
             self._start_deferred = True
             self._install_activation_hooks()
         elif not self._params:
-            self._name_trained_model_first(optimizer)
+            trained = self._name_trained_model_first(optimizer)
+            self._trained_model = _NO_MODEL if trained is None else weakref.ref(trained)
             self._params = [p for group in optimizer.param_groups for p in group["params"]]
             self._param_columns = [
                 self._param_names.get(id(p), f"param{i}") for i, p in enumerate(self._params)
@@ -531,13 +559,14 @@ class Monitor:
         if schedule.ends_period(step):
             self._keep_to_budget()
         if not self._params or self._snapshot is not None:
-            self._next_event = 0  # not started yet, or the next step reads this one's update
+            self._take_full_step_next()  # not started yet, or the next step reads this one's update
         else:
             self._next_event = min(
                 schedule.next_sampled(step),
                 step - since_flush + flush_every,
                 schedule.next_period_end(step + 1),
             )
+            self._quick_until = min(self._next_event, step + QUICK_STEPS_IN_A_ROW) - 1
 
     def _keep_to_budget(self) -> None:
         """Past the early phase, thin out the sparse sampling while the monitor takes more than its budget
@@ -565,34 +594,38 @@ class Monitor:
         value = loss.item()  # on the CPU a read, not a synchronisation: check it now, while evidence is fresh
         self._judge_loss(step, value)
         # the quick path reads the next ones alike, once the running average exists (a finite loss)
-        self._loss_read_quickly = len(losses) == 1 and self._loss_average is not None
+        self._loss_read_quickly = len(losses) == 1 and self._jumps.average is not None
 
     def _judge_loss(self, step: int, value: float) -> None:
         """A CPU loss, kept and checked while the evidence is fresh: a non-finite one is reported, a jump
-        opens a window of dense sampling. The running average and mean absolute deviation it is judged by
-        follow the curve. Every quick step runs this: the common case is one comparison."""
+        opens a window of dense sampling."""
         self._pending_loss.append((step, value))
-        average = self._loss_average
-        if average is None or not isfinite(value):
-            self._judge_first_or_nonfinite(step, value)
-            return
-        jump, deviation = value - average, self._loss_deviation
-        if (
-            jump > self._spike_floor
-            and jump > SPIKE_FACTOR * abs(average)
-            and jump > SPIKE_NOISE_MULTIPLE * deviation
-        ):
-            self._mark_anomaly(step)  # sample the steps after a jump densely
-        self._loss_average = average + 0.1 * jump
-        self._loss_deviation = deviation + 0.1 * (abs(jump) - deviation)
-
-    def _judge_first_or_nonfinite(self, step: int, value: float) -> None:
         if not isfinite(value):
             if not self._nonfinite_reported:
                 self._report_nonfinite(step, "loss")
-        else:  # the first finite loss starts the running statistics
-            self._loss_average, self._loss_deviation = value, abs(value)
-            self._spike_floor = SPIKE_MIN_SHARE * abs(value)
+        elif self._jumps.jumps(value):
+            self._mark_anomaly(step)  # sample the steps after a jump densely
+
+    def _settle_kept(self) -> None:
+        """What quick steps kept goes to the pending series, and their losses (none of which jumped) join
+        the jump test's statistics. Only a loss of -inf gets past the quick path's test unjudged: it is
+        reported here, a little late."""
+        kept, self._kept = self._kept, []
+        if not kept:
+            return
+        steps, values, rates = zip(*kept)
+        self._pending_loss.extend(zip(steps, values))
+        if set(map(type, rates)) == {float}:  # the common case, at C speed
+            self._pending_lr.extend(zip(steps, rates))
+        else:
+            for step, lr in zip(steps, rates):
+                self._record_lr(step, lr)
+        if min(values) > -inf:
+            self._jumps.follow(values)
+            return
+        self._jumps.follow([value for value in values if value > -inf])
+        if not self._nonfinite_reported:
+            self._report_nonfinite(steps[values.index(-inf)], "loss")
 
     def _sample_gradients(self, step: int) -> None:
         params = self._params
@@ -670,10 +703,7 @@ class Monitor:
         def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
             losses = monitor._train_losses
             if (
-                monitor._quiet
-                and monitor._eval_loss is None
-                and isinstance(tensors, torch.Tensor)
-                and len(losses) < MAX_HELD_LOSSES
+                monitor._quiet and isinstance(tensors, torch.Tensor) and len(losses) < MAX_HELD_LOSSES
             ):  # the quick path: held as it is until the step reads it (a detach costs more)
                 losses.append(tensors)
             elif isinstance(tensors, torch.Tensor) and monitor._attached:
@@ -716,12 +746,11 @@ class Monitor:
                 and torch.is_grad_enabled()
                 and isinstance(input, torch.Tensor)
                 and input.requires_grad
-            ):  # the quick path: a training loss call (a model in training mode) on a step nothing samples
-                for ref in monitor._roots.values():
-                    model = ref()
-                    if model is not None and model.training:
-                        monitor._last_loss_input = input
-                        return result
+            ):  # the quick path: a training loss call (the trained model in training mode) on a quiet step
+                model = monitor._trained_model()
+                if model is not None and model.training:
+                    monitor._last_loss_input = input
+                    return result
             if monitor._attached and monitor._in_loss == 0:
                 began = time.perf_counter()
                 monitor._in_loss += 1
@@ -777,7 +806,7 @@ class Monitor:
             self._train_loss_names.add(name)
             return
         self._watch_inputs(True)  # a validation pass: the inputs of its next batches reach the probes
-        self._next_event = 0  # the next step makes the validation losses a point
+        self._take_full_step_next()  # the next step makes the validation losses a point
         value = result.detach().float()
         reduction = kwargs.get("reduction", "mean")
         if reduction == "sum":
@@ -793,6 +822,7 @@ class Monitor:
         if in_eval:
             self._last_loss_input = input
             self._eval_loss = (result, len(self._val_losses))
+            self._quiet = False  # until the next step: a backward() on it would make it a training loss
         self._val_losses.append((value.reshape(()), batch))
 
     def _all_models_in_eval(self) -> bool:
@@ -935,6 +965,7 @@ class Monitor:
     # --- to the host ----------------------------------------------------------------------------
     def _flush(self) -> None:
         self._call("on_flush", self.step)
+        self._settle_kept()
         records = self._pending.drain()
         if self._losses_on_device and not self._nonfinite_reported:  # CPU losses were checked per step
             for record in records:
