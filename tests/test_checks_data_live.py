@@ -121,6 +121,69 @@ def test_a_crash_on_one_based_labels_names_the_labels(wine):
     assert "crashed in cross_entropy" in head.evidence and "(y - 1)" in head.advice
 
 
+def fit_two_heads(x, y, aux, *, classes):
+    """A multi-task MLP: a `classes`-way head under cross_entropy plus a 1-output regression head under
+    mse_loss, the two losses summed."""
+    torch.manual_seed(0)
+    trunk = nn.Sequential(nn.Linear(x.shape[1], 32), nn.ReLU())
+    heads = nn.ModuleDict({"cls": nn.Linear(32, classes), "reg": nn.Linear(32, 1)})
+    model = nn.ModuleDict({"trunk": trunk, "heads": heads})
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    data = TensorDataset(torch.as_tensor(x), torch.as_tensor(y), torch.as_tensor(aux))
+    for _ in range(3):
+        for xb, yb, ab in DataLoader(data, batch_size=32, shuffle=True):
+            h = trunk(xb)
+            loss = F.cross_entropy(heads["cls"](h), yb) + 0.5 * F.mse_loss(heads["reg"](h).squeeze(1), ab)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+
+def test_labels_are_paired_with_the_head_whose_loss_takes_them(wine):
+    x, y = wine
+    x = standardise(x)
+    aux = x[:, 0].copy()  # a standardised regression target beside the class labels
+    diagnosis, _ = watched(lambda: fit_two_heads(x, y, aux, classes=3))
+    assert (
+        "labels-out-of-range" not in diagnosis.ids()
+    )  # 3 labels, 3 outputs: the 1-output head is not theirs
+    with pytest.raises(IndexError, match="out of bounds"), nndoctor.watch() as doc:
+        fit_two_heads(x, y + 1, aux, classes=3)
+    head = doc.diagnosis().headline
+    assert head.id == "labels-out-of-range" and "3 outputs (cross_entropy)" in head.evidence
+
+
+def test_a_sample_is_all_the_inputs_of_its_forward_call():
+    # each user rates ten items: a user id alone repeats with other labels, the (user, item) pair never does
+    pairs = torch.arange(600)
+    users, items = pairs % 60, pairs // 60
+    labels = (users + items) % 3
+
+    class PairModel(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.users, self.items = nn.Embedding(60, 8), nn.Embedding(10, 8)
+            self.out = nn.Linear(16, 3)
+
+        def forward(self, user, item):
+            return self.out(torch.cat([self.users(user), self.items(item)], dim=1))
+
+    def run():
+        torch.manual_seed(0)
+        model = PairModel()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+        for _ in range(3):
+            for ub, ib, yb in DataLoader(TensorDataset(users, items, labels), batch_size=32, shuffle=True):
+                loss = F.cross_entropy(model(ub, ib), yb)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+    diagnosis, store = watched(run)
+    assert store.structure["data_profile"]["duplicates"]["conflicting_inputs"] == 0
+    assert "data-duplicates" not in diagnosis.ids()
+
+
 def test_severe_imbalance_with_an_unweighted_loss_and_quiet_when_weighted():
     gen = np.random.default_rng(0)
     x = gen.normal(size=(1500, 8)).astype(np.float32)

@@ -11,6 +11,7 @@ import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.utils.data import DataLoader, TensorDataset
 from toy_runs import one_thread  # noqa: F401  (an autouse fixture: one torch thread)
 
 import nndoctor
@@ -169,6 +170,33 @@ def test_scheduler_stepped_per_batch_instead_of_per_epoch():
     assert "loss-plateau" in found
 
 
+def warmup_run(warmup_steps: int, total: int = 300):
+    """SGD with momentum on overlapping blobs, a linear warm-up of `warmup_steps` then a linear decay."""
+
+    def run():
+        x, y = blobs(classes=5, dim=8, seed=3)
+        x = x / 3.0  # overlapping blobs: learning needs more than a few steps
+        model = mlp(dim=8, out=5)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+
+        def warmup_then_decay(step: int) -> float:
+            if step < warmup_steps:
+                return (step + 1) / warmup_steps
+            return max(0.0, (total - step) / max(1, total - warmup_steps))
+
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_then_decay)
+        train(model, optimizer, batches(x, y, steps=total), scheduler=scheduler)
+
+    return run
+
+
+def test_a_warmup_longer_than_the_run_keeps_the_rate_too_low():
+    # three epochs of warm-up counted in samples (3 x 640) instead of batches (3 x 20)
+    found = diagnose(warmup_run(warmup_steps=3 * 640))
+    assert found[0] == "lr-too-low"
+    assert OWN_IDS.isdisjoint(diagnose(warmup_run(warmup_steps=3 * 20)))
+
+
 def test_deep_sigmoid_stack_vanishes():
     def run():
         x, y = blobs()
@@ -197,6 +225,36 @@ def test_rare_outlier_batches_spike_the_gradient():
     found = diagnose(run)
     assert "exploding-gradients" in found
     assert "lr-too-high" not in found
+
+
+def short_last_batch_run(seed: int, *, corrupt_step: int | None = None):
+    """Noisy regression, 1025 samples in batches of 64: each epoch ends with a batch of one sample, whose
+    loss scatters like one squared residual (up to several times the level); `corrupt_step` scales one
+    full batch's targets 10x."""
+
+    def run():
+        gen = torch.Generator().manual_seed(seed)
+        x = torch.randn(1025, 8, generator=gen)
+        y = x @ torch.randn(8, 1, generator=gen) + 0.5 * torch.randn(1025, 1, generator=gen)
+        model = mlp(dim=8, out=1)
+        optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+        step = 0
+        for _ in range(30):
+            for xb, yb in DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True, generator=gen):
+                if step == corrupt_step:
+                    yb = yb * 10
+                optimizer.zero_grad()
+                F.mse_loss(model(xb), yb).backward()
+                optimizer.step()
+                step += 1
+
+    return run
+
+
+def test_a_short_last_batch_is_not_a_spike_but_a_bad_full_batch_is():
+    for seed in range(3):
+        assert "loss-spike" not in diagnose(short_last_batch_run(seed))
+    assert "loss-spike" in diagnose(short_last_batch_run(0, corrupt_step=300))
 
 
 def test_hand_written_log_loss_hits_log_of_zero():

@@ -17,6 +17,7 @@ from store_builders import add_scalars, add_vectors, finish, new_store
 from toy_runs import blobs, one_thread  # noqa: F401  (one_thread: an autouse fixture)
 
 import nndoctor
+from nndoctor import catalog
 from nndoctor.checks.loop import batch_too_large, eval_mode_training, grad_not_zeroed
 
 OWN_IDS = {"grad-not-zeroed", "params-not-updated", "eval-mode-training", "batch-too-large"}
@@ -381,3 +382,39 @@ def test_batch_rule_on_a_store():
     assert finding(batch_store([64] * 40, different, falling), batch_too_large) is None
     levelled = np.concatenate([np.linspace(2.3, 0.3, 20), np.full(20, 0.3)])
     assert finding(batch_store([600] * 40, [1234.5] * 40, levelled), batch_too_large) is None
+
+
+def input_norm_run(*, train_epochs_first: int):
+    """Raw features in the thousands behind an input BatchNorm1d; the loop calls model.eval() before
+    its epochs and never model.train() again, after `train_epochs_first` epochs in train mode."""
+
+    def run():
+        x, y = blobs()
+        x = 1000.0 * x + 500.0  # what the input batch norm is there to normalise
+        model = nn.Sequential(nn.BatchNorm1d(x.shape[1]), mlp(dim=x.shape[1], dropout=0.2))
+        optimizer = torch.optim.SGD(model.parameters(), lr=1e-2, momentum=0.9)
+        for epoch in range(4):
+            if epoch == train_epochs_first:
+                model.eval()
+            for xb, yb in minibatches(x, y, steps=40, seed=epoch):
+                optimizer.zero_grad()
+                F.cross_entropy(model(xb), yb).backward()
+                optimizer.step()
+
+    return run
+
+
+def test_a_batch_norm_that_never_normalised_explains_what_raw_inputs_cause():
+    torch.manual_seed(0)
+    with nndoctor.watch() as doc:
+        input_norm_run(train_epochs_first=0)()
+    head = doc.diagnosis().headline
+    assert head.id == "eval-mode-training" and "never normalised a batch" in head.evidence
+    assert head.explains and set(head.explains) <= set(catalog.entry("data-not-normalized").explains) | {
+        "learning-bottleneck"
+    }
+    torch.manual_seed(0)
+    with nndoctor.watch() as fitted:  # the batch norm learnt its statistics in the first epoch
+        input_norm_run(train_epochs_first=1)()
+    found = {f.id: f for f in fitted.diagnosis().findings}
+    assert "never normalised" not in found["eval-mode-training"].evidence

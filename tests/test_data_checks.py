@@ -301,7 +301,18 @@ def test_a_few_duplicates_are_a_note_and_conflicting_labels_a_warning(cancer):
     assert finding(few, "data-duplicates").severity is Severity.INFO
     flipped = check_data(np.concatenate([x, x[:10]]), np.concatenate([cancer.target, 1 - cancer.target[:10]]))
     found = finding(flipped, "data-duplicates")
-    assert found.severity is Severity.WARNING and "10 inputs appear with different targets" in found.evidence
+    assert found.severity is Severity.WARNING and "10 inputs appear with different labels" in found.evidence
+
+
+def test_repeated_inputs_with_noisy_continuous_targets_are_not_conflicts(cancer):
+    # a regression target measured twice for one input differs by its noise: not a wrong label
+    x = standardise(cancer.data)
+    rng = np.random.default_rng(0)
+    y = x[:, 0] + 0.3 * rng.normal(size=len(x))
+    repeated = np.concatenate([x, x[:10]])
+    remeasured = np.concatenate([y, y[:10] + 0.3 * rng.normal(size=10)])
+    found = [f for f in check_data(repeated, remeasured).findings if f.id == "data-duplicates"]
+    assert all(f.severity is Severity.INFO and "different labels" not in f.evidence for f in found)
 
 
 def test_repeats_in_a_small_coded_input_space_are_not_duplicates():

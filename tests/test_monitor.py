@@ -441,3 +441,30 @@ def test_a_minus_infinite_loss_on_a_quick_step_is_reported_at_its_step():
     assert [e["step"] for e in doc.store.events("nonfinite")] == [1300]
     steps, losses = doc.store.series("loss")
     assert list(steps) == list(range(1400)) and losses[1300] == float("-inf")
+
+
+def embedding_run(*, sparse: bool) -> nndoctor.Monitor:
+    """A bag-of-ids regression with nn.Embedding(sparse=...) trained by plain SGD (which takes sparse
+    gradients); the same seed gives the same numbers either way."""
+    torch.manual_seed(0)
+    table, head = nn.Embedding(50, 4, sparse=sparse), nn.Linear(4, 1)
+    optimizer = torch.optim.SGD([*table.parameters(), *head.parameters()], lr=0.1)
+    ids = torch.randint(0, 50, (40, 16))  # ids repeat within a batch: the sparse gradient is uncoalesced
+    targets = torch.randn(40, 16)
+    with nndoctor.watch() as doc:
+        for batch in range(40):
+            loss = F.mse_loss(head(table(ids[batch])).squeeze(1), targets[batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return doc
+
+
+def test_sparse_embedding_gradients_are_measured_like_dense_ones():
+    sparse, dense = embedding_run(sparse=True), embedding_run(sparse=False)
+    assert "internal_errors" not in sparse.diagnosis().run
+    assert "loss-nonfinite" not in sparse.diagnosis().ids()
+    _, names, sparse_norms = sparse.store.vectors("grad_norm")
+    _, _, dense_norms = dense.store.vectors("grad_norm")
+    assert names[0] == "weight" and np.isfinite(sparse_norms).all()
+    np.testing.assert_allclose(sparse_norms, dense_norms, rtol=1e-5)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .checks import run_checks
+from .checks._signals import learning_rate
 from .diagnosis import Diagnosis, rank
 from .monitor.store import Store
 
@@ -28,7 +31,10 @@ def diagnose_store(
     optimizer = structure.get("optimizer")
     if optimizer:
         summary["optimizer"] = optimizer["type"]
-        summary["lr"] = optimizer["groups"][0].get("lr") if optimizer["groups"] else None
+        summary["lr"] = learning_rate(store)  # the run's peak: step 0 of a warm-up says little
+        _, rates = store.series("lr")
+        if rates.size and np.isfinite(rates[-1]) and rates[-1] != summary["lr"]:
+            summary["lr_last"] = float(rates[-1])
     losses = sorted({f["name"] for f in structure.get("loss_functions", {}).values()})
     if losses:
         summary["loss_functions"] = losses

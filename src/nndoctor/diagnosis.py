@@ -147,7 +147,11 @@ def _explainers(fid: str, present: set[str], best: dict[str, Finding]) -> set[st
     """The present causes that explain `fid`. A cause explains another cause (unnormalised inputs make a
     learning rate too high) only when it is at least as severe or as sure on its own evidence: a
     borderline data warning must not take the blame for a learning rate that is an error by itself."""
-    candidates = catalog.explained_by(fid) & present
+    through_catalog = catalog.explained_by(fid)
+    candidates = through_catalog & present
+    # and the findings that explain it in this run: directly, or through a symptom the catalog links to it
+    candidates |= {c for c in present if fid in best[c].explains or through_catalog & set(best[c].explains)}
+    candidates.discard(fid)
     if catalog.entry(fid).kind is not catalog.Kind.CAUSE:
         return candidates
     own = _base_severity(best[fid])

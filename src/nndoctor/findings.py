@@ -41,6 +41,9 @@ class Finding:
     where: str | None = None
     advice: str = ""
     severity: Severity | None = None  # None: the catalog's default for this id
+    # ids this finding explains in this run beyond the catalog's graph, where the run showed the mechanism
+    # (batch-norm layers that never normalised explain what unnormalised inputs explain)
+    explains: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confidence <= 1.0:

@@ -569,7 +569,8 @@ def loss_spikes(store: Store) -> tuple[list[Spike], float, bool]:
     loss is positive, so a loss at 1e-6 is judged like one at 1). A spike is beyond SPIKE_SIGMAS robust
     sigmas of all points' deviations from their level and at least SPIKE_FACTOR times the level, lasts
     at most SPIKE_MAX_WIDTH points, is back below halfway within SPIKE_RECOVERY points, and is at least
-    SPIKE_MIN_SHARE of the starting loss.
+    SPIKE_MIN_SHARE of the starting loss. A batch of fewer rows than usual (a short last batch) has a
+    noisier mean loss, by sqrt(usual rows / its rows): its sigmas are that much wider.
     """
     steps, values = store.series("loss")
     finite = np.isfinite(values)
@@ -594,7 +595,7 @@ def loss_spikes(store: Store) -> tuple[list[Spike], float, bool]:
         if threshold <= 0:
             return [], 0.0, False
     start_level = float(np.median(values[:window]))
-    above = np.flatnonzero(deviation > threshold)
+    above = np.flatnonzero(deviation > threshold * _batch_noise(store, steps[window:]))
     spikes: list[Spike] = []
     index = 0
     while index < above.size:
@@ -618,6 +619,20 @@ def loss_spikes(store: Store) -> tuple[list[Spike], float, bool]:
         spikes.append(Spike(int(steps[point]), value + floor, level + floor, int(back[0]) + 1))
     spread = float(np.expm1(robust_sigma(deviation))) if positive else robust_sigma(deviation)
     return spikes, spread, positive
+
+
+def _batch_noise(store: Store, steps: np.ndarray) -> np.ndarray | float:
+    """How much noisier each step's loss is than a usual batch's: sqrt(usual rows / its rows), at least
+    1, from the steps whose loss took other rows than the first training step (see the monitor)."""
+    odd_steps, odd_rows = store.series("loss_rows")
+    train = [i for i in store.structure.get("loss_functions", {}).values() if i.get("phase") == "train"]
+    usual = (train[0].get("input_shape") or [0])[0] if len(train) == 1 else 0
+    if not odd_steps.size or not usual:
+        return 1.0
+    rows = np.full(steps.shape, float(usual))
+    found = np.isin(steps, odd_steps)
+    rows[found] = odd_rows[np.searchsorted(odd_steps, steps[found])]
+    return np.sqrt(np.maximum(1.0, usual / np.maximum(rows, 1.0)))
 
 
 @check

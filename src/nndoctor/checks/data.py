@@ -53,6 +53,7 @@ MAJORITY_SHARE = 0.5  # a class this common makes accuracy misleading: always pr
 DUPLICATE_SHARE = 0.01  # 1% exact copies: worth a note, they leak across a random train/validation split
 DUPLICATE_WARNING_SHARE = 0.1  # a tenth of the data copied overweights those samples: a warning
 CONFLICT_SHARE = 0.005  # inputs seen with two labels in 0.5% of samples: noise the loss cannot fit
+LABEL_KINDS = ("class-indices", "class-names", "one-hot", "multi-label")  # targets that are labels
 
 # labels-noisy
 NOISY_LABEL_SHARE = 0.1  # curated benchmarks hold about 3% wrong labels (Northcutt et al. 2021); clean
@@ -280,8 +281,7 @@ class Outputs:
 
 def model_outputs(store: Store, profile: DataProfile) -> Outputs:
     """The number of classes: declared, from the loss's input shape, or the last layer's out_features."""
-    losses = [i for i in store.structure.get("loss_functions", {}).values() if i.get("phase") == "train"]
-    loss = losses[0] if len(losses) == 1 else (failed_loss_call(store) or {})
+    loss = _labels_loss(store)
     name = loss.get("name")
     ignore = int(loss.get("ignore_index", IGNORE_INDEX))
     if profile.classes:
@@ -290,7 +290,7 @@ def model_outputs(store: Store, profile: DataProfile) -> Outputs:
     if name in CLASS_INDEX_LOSSES and len(shape) >= 2:
         return Outputs(int(shape[1]), f"the model has {shape[1]} outputs ({name})", name, ignore)
     linear = [m for m in store.structure.get("modules", []) if isinstance(m.get("out_features"), int)]
-    if linear and name is None:
+    if linear and not _train_losses(store):  # a loss written by hand: the last layer is the best guess
         last = linear[-1]
         return Outputs(
             int(last["out_features"]),
@@ -298,6 +298,24 @@ def model_outputs(store: Store, profile: DataProfile) -> Outputs:
             None,
         )
     return Outputs(None, "", name, ignore)
+
+
+def _labels_loss(store: Store) -> dict:
+    """The training loss call the profiled labels went to: the only one, the one that raised, or (a
+    multi-task model summing several losses) the one whose targets the batch probe took."""
+    losses = _train_losses(store)
+    if len(losses) == 1:
+        return next(iter(losses.values()))
+    failed = failed_loss_call(store)
+    if failed:
+        return failed
+    return losses.get(f"train:{live_data(store).get('target_loss')}", {})
+
+
+def _train_losses(store: Store) -> dict[str, dict]:
+    return {
+        key: i for key, i in store.structure.get("loss_functions", {}).items() if i.get("phase") == "train"
+    }
 
 
 def failed_loss_call(store: Store) -> dict | None:
@@ -525,15 +543,22 @@ def data_duplicates(store: Store) -> list[Finding]:
         return []
     hashed = int(duplicates["hashed_rows"])
     copies, conflicts = int(duplicates.get("duplicate_rows", 0)), int(duplicates.get("conflicting_inputs", 0))
+    if (profile.targets or {}).get("kind") not in LABEL_KINDS:
+        conflicts = 0  # one input with two continuous targets is the targets' noise, not a wrong label
     if copies / hashed < DUPLICATE_SHARE and conflicts / hashed < CONFLICT_SHARE:
         return []
     space = _input_space(profile)
     if space is not None and space <= hashed:
         return []  # a few coded features can only take so many values: repeats are expected, not copies
     scope = f"of {_count(hashed)} samples" + (" checked" if hashed < profile.rows else "")
-    evidence = f"{_count(copies)} {scope} ({_share(copies, hashed)}) are exact copies of another sample"
-    if conflicts:
-        evidence += f"; {_count(conflicts)} inputs appear with different targets (the loss cannot fit both)"
+    conflicting = f"{_count(conflicts)} inputs appear with different labels (the loss cannot fit both)"
+    if copies:
+        evidence = f"{_count(copies)} {scope} ({_share(copies, hashed)}) are exact copies of another sample"
+        evidence += f"; {conflicting}" if conflicts else ""
+    else:
+        evidence = f"{conflicting}, among {_count(hashed)} samples" + (
+            " checked" if hashed < profile.rows else ""
+        )
     severe = copies / hashed >= DUPLICATE_WARNING_SHARE or conflicts / hashed >= CONFLICT_SHARE
     return [
         Finding(

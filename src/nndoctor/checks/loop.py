@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import catalog
 from ..findings import Finding
 from ..monitor.store import Store
 from . import check
@@ -162,6 +163,9 @@ def eval_mode_training(store: Store) -> list[Finding]:
     with dropout (p > 0) or batch-norm layers (with running statistics and trained weights) in eval
     mode too: what `model.eval()` without a later `model.train()` does. Batch-norm layers frozen
     on purpose (their weights frozen, or set to eval one by one while the model trains) do not count.
+    A batch-norm layer in eval mode that has never normalised a batch keeps its initial statistics
+    (mean 0, variance 1) and passes its inputs through as they come: the run then fails the way one
+    on unnormalised inputs does, and this finding explains the same symptoms.
     """
     steps, counts = store.series("eval_mode_modules")
     in_eval = np.nan_to_num(counts, nan=0.0) > 0
@@ -179,6 +183,13 @@ def eval_mode_training(store: Store) -> list[Finding]:
     before = val_steps[val_steps <= first]
     if first > int(steps[0]) and before.size:
         evidence += f". The last validation pass before it was at step {int(before[-1])}"
+    unfit = list(loop.get("eval_mode_unfit_norms") or [])
+    if unfit:
+        evidence += (
+            f". {_count(unfit, 'batch-norm layer')} ({name_list(unfit)}) never normalised a batch: "
+            f"{'its' if len(unfit) == 1 else 'their'} running statistics are still mean 0 and variance 1, "
+            "so the values pass through unnormalised"
+        )
     advice = (
         "Call model.train() at the start of every training epoch (and right after each validation pass, "
         "which calls model.eval())."
@@ -187,10 +198,11 @@ def eval_mode_training(store: Store) -> list[Finding]:
         Finding(
             "eval-mode-training",
             evidence + ".",
-            confidence=0.9,
+            confidence=0.95 if unfit else 0.9,
             step=first,
             where=layers[0] if layers else None,
             advice=advice,
+            explains=catalog.entry("data-not-normalized").explains if unfit else (),
         )
     ]
 

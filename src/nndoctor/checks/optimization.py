@@ -56,6 +56,8 @@ DECAYED_SHARE = 1e-2  # a rate cut to 1% of its peak moves the weights 100x less
 MIN_FROZEN_SHARE = 0.25  # frozen for the last quarter of the run or more (cosine to zero spends ~6% below 1%)
 STILL_FALLING_SHARE = 0.5  # at its pace before the cut it would have closed half its gap in the steps left
 FROZEN_PROGRESS_SHARE = 0.25  # ... and after the cut it got less than a quarter of that
+WARMUP_RISE = 10.0  # a rate that rose 10x or more, never fell, ...
+WARMUP_END_SHARE = 0.9  # ... and first reached its peak in the last tenth of the run: warm-up all along
 
 
 @dataclass(frozen=True)
@@ -295,6 +297,13 @@ def schedule_cut(store: Store, total_steps: int) -> RateCut | None:
     return RateCut(int(lr_steps[cut]), float(lrs[cut]), peak, frozen)
 
 
+def _fall(values: np.ndarray) -> tuple[float, float]:
+    """How far the loss fell from the first half of `values` to the second (window medians), and the
+    standard error of that difference: about 1.25 sigma * sqrt(2 / n) for medians of n points."""
+    early, late = np.array_split(values, 2)
+    return float(np.median(early) - np.median(late)), 1.25 * step_noise(values) * math.sqrt(2.0 / late.size)
+
+
 def _cut_while_falling(curve: LossCurve, cut: RateCut, floor: float) -> str | None:
     """At its pace just before the cut the loss would have closed half its gap in the steps left; it did not."""
     span = min(cut.step - int(curve.steps[0]), cut.frozen_steps) // 2
@@ -302,11 +311,8 @@ def _cut_while_falling(curve: LossCurve, cut: RateCut, floor: float) -> str | No
     after = curve.values[curve.steps >= cut.step]
     if before.size < 2 * MIN_WINDOW_POINTS or after.size < 2 * MIN_WINDOW_POINTS:
         return None
-    early, late = np.array_split(before, 2)
-    fell = float(np.median(early) - np.median(late))
-    level_at_cut = float(np.median(late))
-    # the difference of two window medians has a standard error of about 1.25 sigma * sqrt(2 / n)
-    standard_error = 1.25 * step_noise(before) * math.sqrt(2.0 / late.size)
+    fell, standard_error = _fall(before)
+    level_at_cut = float(np.median(np.array_split(before, 2)[1]))
     pace = fell / max(span / 2, 1)
     projected = min(pace * cut.frozen_steps, level_at_cut - floor)
     fell_after = level_at_cut - float(np.median(np.array_split(after, 4)[-1]))
@@ -349,6 +355,48 @@ def _decayed_too_early(store: Store, curve: LossCurve) -> Finding | None:
     return Finding("lr-too-low", evidence, confidence=0.85, step=cut.step, advice=advice)
 
 
+def _warmup_never_ended(store: Store, curve: LossCurve) -> Finding | None:
+    """The rate was still rising when the run ended, which got little of its loss down: the warm-up was
+    longer than the run (counted in samples instead of batches, or in epochs instead of steps)."""
+    if store.structure.get("status", "completed") != "completed":
+        return None  # stopped early on purpose or by a crash: the warm-up may have been about to end
+    lr_steps, lrs = store.series("lr")
+    if lrs.size < MIN_CURVE_POINTS or not np.isfinite(lrs).all() or lrs[0] <= 0:
+        return None
+    peak, last = float(lrs.max()), float(lrs[-1])
+    if peak < WARMUP_RISE * float(lrs[0]) or (np.diff(lrs) < 0).any():
+        return None  # not a rate that rose all run long (a cyclic schedule ending on a crest falls between)
+    reached = int(lr_steps[int(np.argmax(lrs >= peak))])
+    if reached < WARMUP_END_SHARE * int(lr_steps[-1]):
+        return None  # the warm-up ended, and the rate held its peak after it
+    progress = _progress_share(curve, loss_scale(store).floor)
+    if progress is None:
+        return None
+    late = curve.values[curve.steps >= curve.steps[0] + (curve.steps[-1] - curve.steps[0]) / 2]
+    fell, standard_error = _fall(late) if late.size >= 2 * MIN_WINDOW_POINTS else (0.0, 0.0)
+    still_falling = fell > 3.0 * standard_error > 0
+    if progress >= LOW_PROGRESS_SHARE and not still_falling:
+        return None
+    evidence = (
+        f"The learning rate rose from {fmt(float(lrs[0]))} at step {int(lr_steps[0])} to {fmt(last)} at the last "
+        f"step, {int(lr_steps[-1])}, without levelling off: the warm-up had not ended when the run did"
+    )
+    groups = (store.structure.get("optimizer") or {}).get("groups") or []
+    base = groups[0].get("initial_lr") if groups else None
+    if isinstance(base, (int, float)) and base > last:
+        evidence += (
+            f", and the rate never passed {fmt(100 * last / base)}% of the schedule's base rate {fmt(base)}"
+        )
+    evidence += f"; {_progress_words(curve, progress)}"
+    if still_falling:
+        evidence += f", and it was still falling when the run ended (by {fmt(fell)} over its last half)"
+    advice = (
+        f"Make the warm-up a few percent of the run (this run made {curve.total_steps} optimizer steps): count "
+        "it in optimizer steps, i.e. batches (epochs x len(train_loader)), not in samples or epochs."
+    )
+    return Finding("lr-too-low", evidence + ".", confidence=0.85, step=int(lr_steps[0]), advice=advice)
+
+
 @check
 def lr_too_low(store: Store) -> list[Finding]:
     """The learning rate is too low, from the start or because a schedule decayed it to ~0 early.
@@ -360,8 +408,14 @@ def lr_too_low(store: Store) -> list[Finding]:
     peak for good with a quarter of the run or more left, and then either the loss plateaued
     (`loss-plateau`'s rule) entirely after the cut, or it had been falling just before the cut (beyond 3
     standard errors) at a pace that would have closed half its gap in the steps left, and got less
-    than a quarter of that.
+    than a quarter of that. Rule, warm-up: the rate rose 10x or more over the run, never falling, and
+    reached its peak only in the last tenth of the run (the warm-up never ended), and the loss closed less than a fifth of its gap to the floor
+    or was still falling over the last half of the run (beyond 3 standard errors).
     """
     curve = train_loss(store)
-    finding = _constant_too_low(store, curve) or _decayed_too_early(store, curve)
+    finding = (
+        _constant_too_low(store, curve)
+        or _decayed_too_early(store, curve)
+        or _warmup_never_ended(store, curve)
+    )
     return [finding] if finding else []

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .profile import SAMPLE_ROWS, DataProfiler, _as_array, row_hashes
+from .profile import SAMPLE_ROWS, DataProfiler, _as_array, combine_hashes, row_hashes
 
 MAX_BATCH_VALUES = 1_000_000  # values profiled per batch (8 MB as float64): a larger one gives its first rows
 # sampled training values held before they are profiled together: numpy's cost per call is then paid
@@ -61,6 +61,7 @@ class LiveData:
         self.batch_classes: list[int] = []  # distinct class labels in each batch
         self.weighted_loss = False
         self.failed_loss_call: dict[str, Any] | None = None  # a training loss call that raised
+        self.target_loss: str | None = None  # the loss whose targets were profiled (of several, the first)
         self._seen: set[int] = set()
         self._label_of: dict[int, int] = {}  # input hash -> label hash, for inputs seen with two labels
         self._conflicts: set[int] = set()
@@ -70,7 +71,8 @@ class LiveData:
         self._recent: deque[tuple[int, int]] = deque(maxlen=RECENT_BATCHES)
         self._val_batches: list[np.ndarray] = []  # hashes of each validation batch's new inputs
         self._val_seen: set[int] = set()  # validation inputs already taken (each epoch repeats them)
-        self._buffer: list[tuple[np.ndarray, np.ndarray | None, int]] = []  # (inputs, targets, step)
+        # (inputs, targets, step, row hashes of the companion inputs or None)
+        self._buffer: list[tuple[np.ndarray, np.ndarray | None, int, np.ndarray | None]] = []
         self._buffered_values = 0
         self.train_rows = 0  # training rows taken so far, profiled or still buffered
 
@@ -81,10 +83,15 @@ class LiveData:
         return self.val.rows < MAX_VAL_ROWS
 
     # --- adding ---------------------------------------------------------------------------------------
-    def add_train(self, inputs: Any, targets: Any, *, step: int, loss: str | None = None) -> None:
+    def add_train(
+        self, inputs: Any, targets: Any, *, step: int, loss: str | None = None, companions: list | None = None
+    ) -> None:
         """A sampled training batch (inputs of its model, targets of its loss call or None) at `step`.
 
         `loss` names the loss function: a regression loss says integer targets are counts, not classes.
+        `companions` are the model's further inputs of one row per sample (a recommender's item ids beside
+        its user ids, an attention mask): not profiled, but part of what makes a sample itself, so they
+        join its hash (two ratings of one user are not copies).
         """
         if loss in REGRESSION_LOSSES and self.train.task is None:
             self.train.task = "regression"
@@ -93,15 +100,17 @@ class LiveData:
         if target_array is not None and (target_array.ndim == 0 or len(target_array) != len(inputs)):
             target_array = None
         if target_array is not None:
+            self.target_loss = self.target_loss or loss
             self._count_classes(target_array)
         take = _rows_within_budget(inputs)
         # copies: a CPU tensor's array is a view, and a loop that refills one batch tensor in place would
         # change the buffered rows before they are profiled
         inputs = inputs[:take].copy()
         target_array = None if target_array is None else target_array[:take].copy()
-        if self._buffer and not _stackable(self._buffer[-1], inputs, target_array):
+        companion_hashes = _companion_hashes(companions, len(inputs))
+        if self._buffer and not _stackable(self._buffer[-1], inputs, target_array, companion_hashes):
             self.profile_buffered()
-        self._buffer.append((inputs, target_array, step))
+        self._buffer.append((inputs, target_array, step, companion_hashes))
         self._buffered_values += inputs.size
         self.train_rows += len(inputs)
         if self._buffered_values >= BUFFER_VALUES:
@@ -114,8 +123,10 @@ class LiveData:
             return
         inputs = np.concatenate([b[0] for b in batches])
         hashes = row_hashes(inputs.reshape(len(inputs), -1))
+        if batches[0][3] is not None:
+            hashes = combine_hashes(hashes, np.concatenate([b[3] for b in batches]))
         start = 0
-        for batch_inputs, _, step in batches:
+        for batch_inputs, _, step, _ in batches:
             self._follow_epoch(hashes[start : start + len(batch_inputs)], step)
             start += len(batch_inputs)
         targets = None if batches[0][1] is None else np.concatenate([b[1] for b in batches])
@@ -124,13 +135,16 @@ class LiveData:
         steps = np.concatenate([np.full(len(b[0]), b[2], dtype=np.int64) for b in batches])
         self.train.add(inputs, targets, ids=steps)
 
-    def add_val(self, inputs: Any) -> None:
-        """A validation batch: profiled, and looked up among the training samples."""
+    def add_val(self, inputs: Any, companions: list | None = None) -> None:
+        """A validation batch: profiled, and looked up among the training samples (hashed as they are)."""
         inputs = _rows(_as_array(inputs, "inputs"))
         inputs = inputs[: min(_rows_within_budget(inputs), MAX_VAL_ROWS - self.val.rows)]
         if not len(inputs):
             return
         hashes = row_hashes(inputs.reshape(len(inputs), -1))
+        companion_hashes = _companion_hashes(companions, len(inputs))
+        if companion_hashes is not None:
+            hashes = combine_hashes(hashes, companion_hashes)
         new = np.asarray([h not in self._val_seen for h in hashes.tolist()], dtype=bool)
         if not new.any():
             return  # the same validation set again, next epoch
@@ -235,6 +249,7 @@ class LiveData:
             "batch_classes": list(self.batch_classes),
             "weighted_loss": self.weighted_loss,
             "failed_loss_call": self.failed_loss_call,
+            "target_loss": self.target_loss,
             "val_profile": self.val.profile().to_dict() if self.val.rows else None,
             "val_batches": [[len(b), sum(h in self._seen for h in b.tolist())] for b in self._val_batches],
             "coverage": round(self.coverage(), 4),
@@ -245,14 +260,30 @@ class LiveData:
         return records
 
 
-def _stackable(last: tuple[np.ndarray, np.ndarray | None, int], inputs: np.ndarray, targets: Any) -> bool:
-    """Whether a batch joins the buffer: the same sample shapes and dtypes, targets present alike."""
-    last_inputs, last_targets, _ = last
+def _stackable(
+    last: tuple[np.ndarray, np.ndarray | None, int, np.ndarray | None],
+    inputs: np.ndarray,
+    targets: Any,
+    companion_hashes: np.ndarray | None,
+) -> bool:
+    """Whether a batch joins the buffer: the same sample shapes and dtypes, targets and companions
+    present alike."""
+    last_inputs, last_targets, _, last_companions = last
     if last_inputs.shape[1:] != inputs.shape[1:] or last_inputs.dtype != inputs.dtype:
+        return False
+    if (last_companions is None) != (companion_hashes is None):
         return False
     if last_targets is None or targets is None:
         return last_targets is None and targets is None
     return last_targets.shape[1:] == targets.shape[1:] and last_targets.dtype == targets.dtype
+
+
+def _companion_hashes(companions: list | None, rows: int) -> np.ndarray | None:
+    """One hash per sample over the companion inputs (each one row per sample), for the first `rows`."""
+    if not companions:
+        return None
+    arrays = [_as_array(c, "inputs")[:rows] for c in companions]
+    return row_hashes(np.concatenate([a.reshape(rows, -1).astype(np.float64) for a in arrays], axis=1))
 
 
 def _rows(array: np.ndarray) -> np.ndarray:

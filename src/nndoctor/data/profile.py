@@ -237,6 +237,12 @@ def _mix(bits: np.ndarray) -> np.ndarray:
     return bits ^ (bits >> np.uint64(31))
 
 
+def combine_hashes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """One hash per row of two hashed parts of it (order matters)."""
+    with np.errstate(over="ignore"):
+        return _mix(first ^ _mix(second + np.uint64(0x9E3779B97F4A7C15)))
+
+
 def row_hashes(rows: np.ndarray) -> np.ndarray:
     """One 64-bit hash per row of a 2-D array of numbers, hashed as float64; equal rows (+0.0 and -0.0,
     any NaN) hash equal. Rows go through in chunks of HASH_CHUNK_VALUES values: the temporaries of a

@@ -57,7 +57,9 @@ class Probes:
 
     def disable(self, probe: str, error: BaseException) -> None:
         self.disabled.add(probe)
-        self._on_error(probe, f"{type(error).__name__}: {error}", traceback.format_exc())
+        # the message's first line (torch's dispatcher errors run to pages); the traceback keeps it all
+        message = str(error).split("\n", 1)[0]
+        self._on_error(probe, f"{type(error).__name__}: {message}", traceback.format_exc())
 
     def guard(self, probe: str, function: Callable[..., Any], *args: Any) -> Any:
         """Call `function(*args)` unless the probe is off; on an exception switch it off, return None."""

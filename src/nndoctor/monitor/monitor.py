@@ -42,6 +42,7 @@ from .pending import PendingSignals
 from .probes import MOMENTS, PROBES, Probe, ProbeContext, overrides
 from .schedule import Schedule
 from .store import Store
+from .tensors import dense_values, norms
 
 # torch.nn.functional losses; the torch.nn loss modules call these, so both are seen.
 LOSS_FUNCTIONS = (
@@ -124,6 +125,9 @@ class Monitor:
         self._eval_loss: tuple[torch.Tensor, int] | None = None  # a loss taken in eval mode with gradients
         self._loss_functions: dict[str, dict[str, Any]] = {}
         self._last_loss_input: torch.Tensor | None = None
+        # rows of the first training loss input: a step whose loss takes other rows (a short last batch,
+        # whose loss is noisier) is recorded as "loss_rows"
+        self._usual_rows: int | None = None
         self._preclip_total: torch.Tensor | None = None
         self._preclip_layers: torch.Tensor | None = None
         self._snapshot: list[torch.Tensor] | None = None  # parameters before a sampled step's update
@@ -133,8 +137,8 @@ class Monitor:
         self._forward_depth = 0
         self._nonfinite_reported = False
         self._jumps = JumpTest()
-        # (step, loss, learning rate) of quick steps, which _settle_kept hands on: one append a step
-        self._kept: list[tuple[int, float, Any]] = []
+        # (step, loss, learning rate, loss input shape) of quick steps, which _settle_kept hands on
+        self._kept: list[tuple[int, float, Any, torch.Size]] = []
         self._trained_model: Any = _NO_MODEL  # a weak reference to the model the optimizer trains
         # the training loss is one CPU float scalar a step, as the last full step saw: quick steps read
         # it with `.item()` alone
@@ -402,7 +406,7 @@ class Monitor:
                     value = losses[0].item()
                     if value < self._jumps.above:  # neither a jump nor non-finite: the common case
                         self._train_losses = []
-                        self._kept.append((step, value, lr))
+                        self._kept.append((step, value, lr, self._last_loss_input.shape))
                         self.step = step + 1
                         return
                 self._settle_kept()  # first: the series stay in step order
@@ -470,6 +474,7 @@ class Monitor:
         self._emit([{"kind": "structure", "data": new}])
         self._params, self._param_columns = [], []
         self._snapshot, self._last_loss_input, self._eval_loss = None, None, None
+        self._usual_rows = None
         self._activation_stats, self._activation_columns = {}, []
         self._loss_functions, self._train_loss_names = {}, set()
         self._nonfinite_reported, self._jumps = False, JumpTest()
@@ -593,8 +598,14 @@ class Monitor:
             return
         value = loss.item()  # on the CPU a read, not a synchronisation: check it now, while evidence is fresh
         self._judge_loss(step, value)
-        # the quick path reads the next ones alike, once the running average exists (a finite loss)
-        self._loss_read_quickly = len(losses) == 1 and self._jumps.average is not None
+        last_input = self._last_loss_input
+        if last_input is not None:
+            self._note_rows((step,), (last_input.shape,))
+        # the quick path reads the next ones alike, once the running average exists (a finite loss) and
+        # the loss call's input is known (its shape is kept)
+        self._loss_read_quickly = (
+            len(losses) == 1 and self._jumps.average is not None and last_input is not None
+        )
 
     def _judge_loss(self, step: int, value: float) -> None:
         """A CPU loss, kept and checked while the evidence is fresh: a non-finite one is reported, a jump
@@ -613,8 +624,9 @@ class Monitor:
         kept, self._kept = self._kept, []
         if not kept:
             return
-        steps, values, rates = zip(*kept)
+        steps, values, rates, shapes = zip(*kept)
         self._pending_loss.extend(zip(steps, values))
+        self._note_rows(steps, shapes)
         if set(map(type, rates)) == {float}:  # the common case, at C speed
             self._pending_lr.extend(zip(steps, rates))
         else:
@@ -627,6 +639,13 @@ class Monitor:
         if not self._nonfinite_reported:
             self._report_nonfinite(steps[values.index(-inf)], "loss")
 
+    def _note_rows(self, steps: tuple[int, ...], shapes: tuple[torch.Size, ...]) -> None:
+        """Record the rows of the steps whose loss input has other rows than usual."""
+        usual = self._usual_rows
+        for step, shape in zip(steps, shapes):
+            if shape and shape[0] != usual:
+                self._pending.add_scalar("loss_rows", step, float(shape[0]))
+
     def _sample_gradients(self, step: int) -> None:
         params = self._params
         with torch.no_grad():
@@ -634,7 +653,7 @@ class Monitor:
             if self._preclip_layers is not None and self._preclip_layers.numel() == len(params):
                 layer_norms = self._preclip_layers
             else:
-                layer_norms = _norms(grads)
+                layer_norms = norms(grads)
             self._pending.add_vector("grad_norm", step, layer_norms)
             total = self._preclip_total
             if total is None:
@@ -672,8 +691,8 @@ class Monitor:
         event: dict[str, Any] = {"kind": "event", "type": "nonfinite", "step": step, "signal": signal}
         with torch.no_grad():
             names = self._param_columns
-            weights = _norms([p for p in self._params])
-            grads = _norms([p.grad for p in self._params])
+            weights = norms([p for p in self._params])
+            grads = norms([p.grad for p in self._params])
             bad_weights = [n for n, v in zip(names, weights.tolist()) if not isfinite(v)]
             bad_grads = [n for n, v in zip(names, grads.tolist()) if v == v and not isfinite(v)]
             bad_grads += [n for n, v in zip(names, grads.tolist()) if v != v and n not in bad_grads]
@@ -684,7 +703,7 @@ class Monitor:
             event["nonfinite_gradient_values"] = [
                 n
                 for n, p in zip(names, self._params)
-                if p.grad is not None and not bool(torch.isfinite(p.grad).all())
+                if p.grad is not None and not bool(torch.isfinite(dense_values(p.grad)).all())
             ][:20]
             event["nonfinite_gradient_count"] = len(bad_grads)
             last_input = self._last_loss_input
@@ -803,6 +822,8 @@ class Monitor:
             self._call("on_loss_call", name, input, target, kwargs, phase)
         if training:
             self._last_loss_input = input  # detached only if a forensic needs it: no op per step
+            if self._usual_rows is None and input.dim():
+                self._usual_rows = input.shape[0]
             self._train_loss_names.add(name)
             return
         self._watch_inputs(True)  # a validation pass: the inputs of its next batches reach the probes
@@ -863,7 +884,7 @@ class Monitor:
 
     def _capture_preclip(self) -> None:
         with torch.no_grad():
-            self._preclip_layers = _norms([p.grad for p in self._params])
+            self._preclip_layers = norms([p.grad for p in self._params])
 
     def _capture_clip_total(self, total: Any, max_norm: float) -> None:
         if self._gradients_now and isinstance(total, torch.Tensor):
@@ -987,19 +1008,6 @@ def _held_loss(losses: list[torch.Tensor]) -> torch.Tensor | None:
     if len(scalars) <= 1:
         return scalars[0] if scalars else None
     return torch.stack([t.detach().reshape(()) for t in scalars]).sum()
-
-
-def _norms(tensors: list[torch.Tensor | None]) -> torch.Tensor:
-    """L2 norm of each tensor (NaN for a missing one), as one float tensor; one fused kernel."""
-    present = [i for i, t in enumerate(tensors) if t is not None and not t.is_sparse]
-    if not present:
-        return torch.full((len(tensors),), float("nan"))
-    norms = torch.stack(torch._foreach_norm([tensors[i] for i in present])).float()
-    if len(present) == len(tensors):
-        return norms
-    out = torch.full((len(tensors),), float("nan"), device=norms.device)
-    out[present] = norms
-    return out
 
 
 def _plain(value: Any) -> Any:

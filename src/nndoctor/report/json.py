@@ -27,7 +27,8 @@ breaks readers gets a new schema name):
         "steps": int, "duration_s": float, "overhead_s": float, "overhead_share": float,
         "label_check": {"seconds": float} | {"skipped": str},     (overhead_share: of the training,
                                                                   the label check's seconds apart)
-        "optimizer": str, "lr": float, "loss_functions": [str],
+        "optimizer": str, "lr": float (the peak rate), "lr_last": float (if not the peak),
+        "loss_functions": [str],
         "data": str, "source": str, "samples": int, "sampled_samples": int,      (nndoctor data, check_data)
         "features": int, "layout": str, "target": str, "target_kind": str, "notes": [str],
         "internal_errors": [{"probe" | "check": str, "error": str}]

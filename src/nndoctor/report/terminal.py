@@ -300,8 +300,11 @@ def _summary(diagnosis: Diagnosis) -> Text:
     if share is not None:
         parts.append(f"nndoctor overhead {share:.1%}")
     if run.get("optimizer"):
-        lr = _number(run.get("lr"))
-        parts.append(f"{run['optimizer']} lr={lr:g}" if lr is not None else str(run["optimizer"]))
+        lr, last = _number(run.get("lr")), _number(run.get("lr_last"))
+        rate = f" lr={lr:.3g}" if lr is not None else ""
+        if rate and last is not None:
+            rate += f" at its peak, {last:.3g} at the end"
+        parts.append(f"{run['optimizer']}{rate}")
     label_check = run.get("label_check") or {}
     if _number(label_check.get("seconds")) is not None:
         parts.append(f"label check {label_check['seconds']:.1f} s")

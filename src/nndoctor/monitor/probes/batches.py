@@ -34,6 +34,7 @@ class BatchProbe(Probe):
         self._data = LiveData()
         self._model: int | None = None  # id of the model whose inputs are the data (the first one seen)
         self._pending: torch.Tensor | None = None  # a sampled training input waiting for its loss call
+        self._pending_companions: list[torch.Tensor] = []  # the model's further inputs of one row per sample
         self._pending_step = 0
         self._flushes = 0
         self._written_rows = 0
@@ -49,10 +50,11 @@ class BatchProbe(Probe):
                 return
             self._profile_pending(None)  # an input whose loss was never seen: profiled without targets
             self._pending, self._pending_step = model_input(args, kwargs), step
+            self._pending_companions = companion_inputs(args, kwargs, self._pending)
         elif self._data.wants_val():
             inputs = model_input(args, kwargs)
             if inputs is not None:
-                self._data.add_val(inputs)
+                self._data.add_val(inputs, companion_inputs(args, kwargs, inputs))
 
     def _profiles(self, step: int) -> bool:
         """Every step of the dense start and after an anomaly, then one step in SPARSE_EVERY (times the
@@ -105,7 +107,9 @@ class BatchProbe(Probe):
             return
         if target is not None and (target.dim() == 0 or target.shape[0] != inputs.shape[0]):
             target = None  # not one target per sample: the inputs are profiled alone
-        self._data.add_train(inputs, target, step=self._pending_step, loss=loss)  # brought to the host there
+        companions, self._pending_companions = self._pending_companions, []
+        # brought to the host there
+        self._data.add_train(inputs, target, step=self._pending_step, loss=loss, companions=companions)
 
     def _fits_labels(self) -> str | None:
         """Why the label check can be spared (see `run_fits_labels`), or None."""
@@ -149,6 +153,31 @@ def model_input(args: tuple, kwargs: dict[str, Any]) -> torch.Tensor | None:
         if _is_sample_tensor(candidate):
             return candidate
     return None
+
+
+def companion_inputs(args: tuple, kwargs: dict[str, Any], primary: torch.Tensor | None) -> list[torch.Tensor]:
+    """The forward call's other tensors of one row per sample (item ids beside user ids, a mask), looked
+    for as `model_input` looks (a dict or tuple first argument is opened)."""
+    if primary is None:
+        return []
+    found: list[torch.Tensor] = []
+    for value in itertools.chain(args, kwargs.values()):
+        if isinstance(value, dict):
+            values = list(value.values())
+        elif isinstance(value, (tuple, list)):
+            values = list(value)
+        else:
+            values = [value]
+        found += [
+            v
+            for v in values
+            if isinstance(v, torch.Tensor)
+            and v is not primary
+            and v.dim() >= 1
+            and v.shape[0] == primary.shape[0]
+            and not v.is_complex()
+        ]
+    return found
 
 
 def _is_sample_tensor(value: Any) -> bool:

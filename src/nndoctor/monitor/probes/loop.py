@@ -29,6 +29,7 @@ from typing import Any
 
 import torch
 
+from ..tensors import dense_values, norms
 from . import Probe
 
 DROPOUT_TYPES = (torch.nn.modules.dropout._DropoutNd,)
@@ -47,6 +48,9 @@ class LoopProbe(Probe):
         self._trained_roots: list[weakref.ref] = []
         self._mode_layers: list[tuple[str, weakref.ref, weakref.ref]] = []  # (name, layer, its root)
         self._eval_layers: set[str] = set()
+        # batch-norm layers seen in eval mode that had never normalised a batch (num_batches_tracked 0):
+        # their running statistics are still mean 0, variance 1, so they pass their inputs through
+        self._unfit_norms: set[str] = set()
         self._outside: list[tuple[str, weakref.ref]] = []  # trainable, not in the optimizer, no grad yet
         self._outside_with_grad: dict[str, weakref.ref] = {}
         self._outside_start: dict[str, torch.Tensor] = {}  # each one's norm when training began
@@ -85,10 +89,8 @@ class LoopProbe(Probe):
             return  # before the first step the optimizer's parameters are not known yet
         grads = [p.grad for p in params]
         if any(g is not None for g in grads):
-            from ..monitor import _norms  # here, not at import: monitor.py imports this package
-
             with torch.no_grad():
-                held = _norms(grads)  # NaN where there is no gradient at all
+                held = norms(grads)  # NaN where there is no gradient at all
         else:  # all reset to None (zero_grad's default): nothing to reduce
             held = torch.full((len(grads),), float("nan"))
         if self._stale is not None and self._stale_step == step:
@@ -138,6 +140,7 @@ class LoopProbe(Probe):
             "outside_optimizer_with_grad_count": len(frozen),
             "outside_optimizer_with_grad_numel": _numel(self._outside_with_grad, frozen),
             "eval_mode_layers": sorted(self._eval_layers)[:MAX_NAMES],
+            "eval_mode_unfit_norms": sorted(self._unfit_norms)[:MAX_NAMES],
             "mode_layers": len(self._mode_layers),
         }
         self.context.emit([{"kind": "structure", "data": {"loop": loop}}])
@@ -166,6 +169,9 @@ class LoopProbe(Probe):
             count += 1
             if len(self._eval_layers) < MAX_NAMES:
                 self._eval_layers.add(name)
+            tracked = getattr(layer, "num_batches_tracked", None)
+            if isinstance(tracked, torch.Tensor) and int(tracked) == 0 and len(self._unfit_norms) < MAX_NAMES:
+                self._unfit_norms.add(name)
         return count
 
 
@@ -207,7 +213,7 @@ def _fingerprint(batch: torch.Tensor) -> torch.Tensor:
 
 
 def _norm(param: torch.Tensor) -> torch.Tensor:
-    return torch.linalg.vector_norm(param.detach().float())
+    return torch.linalg.vector_norm(dense_values(param.detach()).float())
 
 
 def _numel(params: dict[str, weakref.ref], names: list[str]) -> int:
