@@ -418,3 +418,37 @@ def test_a_batch_norm_that_never_normalised_explains_what_raw_inputs_cause():
         input_norm_run(train_epochs_first=1)()
     found = {f.id: f for f in fitted.diagnosis().findings}
     assert "never normalised" not in found["eval-mode-training"].evidence
+
+
+class Stack(nn.Module):
+    """Hidden layers built in a loop: held in nn.ModuleList, or (the bug) in a plain Python list."""
+
+    def __init__(self, *, registered: bool):
+        super().__init__()
+        hidden = [nn.Linear(8 if i == 0 else 32, 32) for i in range(2)]
+        self.hidden = nn.ModuleList(hidden) if registered else hidden
+        self.out = nn.Linear(32, 4)
+
+    def forward(self, x):
+        for layer in self.hidden:
+            x = F.relu(layer(x))
+        return self.out(x)
+
+
+@pytest.mark.parametrize("registered", [False, True], ids=["python-list", "module-list"])
+def test_layers_kept_in_a_plain_list_are_never_trained(registered):
+    def run():
+        x, y = blobs()
+        model = Stack(registered=registered)
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+        fit(model, optimizer, x=x, y=y)
+
+    torch.manual_seed(0)
+    with nndoctor.watch() as doc:
+        run()
+    found = {f.id: f for f in doc.diagnosis().findings}
+    if registered:
+        assert "params-not-updated" not in found
+    else:
+        evidence = found["params-not-updated"].evidence
+        assert evidence.startswith("2 Linear layers (1,344 trainable values)") and "registered" in evidence

@@ -395,3 +395,31 @@ def test_a_dataset_names_its_suspects_by_index(digits):
             return torch.tensor(digits.data[i] / 16.0, dtype=torch.float32), int(noisy[i])
 
     assert "Dataset indices" in finding(check_data(Digits()), "labels-noisy").evidence
+
+
+# --- labels-noisy: the probe's own skill ------------------------------------------------------------
+def store_with_label_noise(probe_accuracy: float, majority_share: float, suspect_share: float) -> Store:
+    profile = profile_arrays(np.eye(4)[np.arange(200) % 4], np.arange(200) % 4).to_dict()
+    profile["label_noise"] = {
+        "checked": 2000,
+        "classes": 4,
+        "flagged": 700,
+        "suspect": int(2000 * suspect_share),
+        "suspect_share": suspect_share,
+        "examples": [],
+        "probe": "nearest neighbours",
+        "probe_accuracy": probe_accuracy,
+        "majority_share": majority_share,
+    }
+    store = Store()
+    store.apply({"kind": "structure", "data": {"data_profile": profile}})
+    return store
+
+
+def test_a_probe_that_barely_beats_guessing_does_not_indict_the_labels():
+    # the figures of a blind scenario's run: nearest neighbours on raw, phase-shifted waveforms agreed
+    # with 40% of 4 classes (25% by guessing) and called 10% of the correct labels suspects
+    assert data_checks.labels_noisy(store_with_label_noise(0.40, 0.254, 0.10)) == []
+    # the same suspects from a probe two thirds of the way from guessing to every label: reported
+    [found] = data_checks.labels_noisy(store_with_label_noise(0.75, 0.254, 0.10))
+    assert found.id == "labels-noisy"

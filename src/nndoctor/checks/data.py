@@ -56,6 +56,10 @@ CONFLICT_SHARE = 0.005  # inputs seen with two labels in 0.5% of samples: noise 
 LABEL_KINDS = ("class-indices", "class-names", "one-hot", "multi-label")  # targets that are labels
 
 # labels-noisy
+# the probe must get a third of the way from guessing to agreeing with every label: a perfect probe
+# scores 1 - q C / (C - 1) with q wrong labels, so below a third it would take more than a third wrong
+# labels, a failure the loss curves show (at chance) rather than something a probe can point at
+MIN_PROBE_SKILL = 1 / 3
 NOISY_LABEL_SHARE = 0.1  # curated benchmarks hold about 3% wrong labels (Northcutt et al. 2021); clean
 # but overlapping classes give at most about 7% strong suspects (a probe only 60% accurate on 4 blobs),
 # while 10% flipped labels give 8-9% and 20% give 12-17% (strong suspects miss flips near a boundary)
@@ -512,6 +516,8 @@ def labels_noisy(store: Store) -> list[Finding]:
     result = profile.label_noise if profile else None
     if not result or "suspect" not in result or result["suspect_share"] < NOISY_LABEL_SHARE:
         return []
+    if _probe_skill(result) < MIN_PROBE_SKILL:
+        return []  # a probe that barely beats guessing: its disagreements say more about it than the labels
     checked, suspect = int(result["checked"]), int(result["suspect"])
     evidence = (
         f"a {result['probe']} probe that never saw a sample's own label (out-of-fold, {_count(checked)} "
@@ -532,6 +538,15 @@ def labels_noisy(store: Store) -> list[Finding]:
             advice=f"About {_share(share, 1)} or more of the labels look wrong: review the suspects first.",
         )
     ]
+
+
+def _probe_skill(result: dict) -> float:
+    """How far the label probe got from guessing the commonest class (0) to agreeing with every label (1);
+    1 when the sample's class shares were not recorded."""
+    guess = result.get("majority_share")
+    if guess is None or guess >= 1:
+        return 1.0
+    return (float(result["probe_accuracy"]) - guess) / (1.0 - guess)
 
 
 # --- data-duplicates --------------------------------------------------------------------------------

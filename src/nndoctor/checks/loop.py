@@ -103,7 +103,10 @@ def params_not_updated(store: Store) -> list[Finding]:
     Rule: parameters with requires_grad=True that received a gradient but are not in the optimizer and
     never changed (no other optimizer moves them either: a GAN's second player does), or parameters in
     the optimizer with requires_grad=True that had no gradient at all on every one of 4 or more sampled
-    steps (a layer never used in forward, or cut off by .detach()/torch.no_grad()). Parameters frozen
+    steps (a layer never used in forward, or cut off by .detach()/torch.no_grad()), or layers with
+    trainable weights outside the optimizer that run inside the model's forward without being its
+    registered submodules (kept in a plain list or dict: `model.parameters()` misses them, and the
+    network that trains is smaller than the one written, which explains a capacity that falls short). Parameters frozen
     with requires_grad=False, and trainable ones that never get a gradient outside the optimizer (a
     frozen teacher or a target network run under no_grad), are left alone.
     """
@@ -111,9 +114,20 @@ def params_not_updated(store: Store) -> list[Finding]:
     outside = list(loop.get("outside_optimizer_with_grad") or [])
     outside_count = int(loop.get("outside_optimizer_with_grad_count") or 0)
     never = _never_given_a_gradient(store, loop)
-    if not outside_count and not never:
+    unregistered = list(loop.get("unregistered_layers") or [])
+    if not outside_count and not never and not unregistered:
         return []
     parts, advice = [], []
+    if unregistered:
+        parts.append(
+            f"{_layer_kinds(unregistered)} ({int(loop.get('unregistered_numel') or 0):,} trainable values) run "
+            "inside the model's forward but are not its registered submodules, so model.parameters() does not "
+            "return their weights and the optimizer never updates them"
+        )
+        advice.append(
+            "Hold layers in nn.ModuleList or nn.ModuleDict (or assign each to an attribute of the module), "
+            "not in a plain Python list or dict, and build the optimizer from model.parameters() after that."
+        )
     if outside_count:
         parts.append(
             f"{outside_count} trainable tensors ({int(loop.get('outside_optimizer_with_grad_numel') or 0)} "
@@ -142,9 +156,26 @@ def params_not_updated(store: Store) -> list[Finding]:
             "torch.no_grad() between them and the loss. If you freeze them on purpose, set "
             "requires_grad=False."
         )
-    where = (outside or never)[0]
+    where = (outside or never or [None])[0]
     evidence = "; ".join(parts) + ". They keep their initial values for the whole run."
-    return [Finding("params-not-updated", evidence, confidence=0.9, where=where, advice=" ".join(advice))]
+    return [
+        Finding(
+            "params-not-updated",
+            evidence[0].upper() + evidence[1:],
+            confidence=0.9,
+            where=where,
+            advice=" ".join(advice),
+            # the network that trains lacks those layers: too small for the task because of it
+            explains=("capacity-too-small",) if unregistered else (),
+        )
+    ]
+
+
+def _layer_kinds(kinds: list[str]) -> str:
+    """'3 Conv1d layers', '2 Conv1d and 1 Linear layers'."""
+    counts = {kind: kinds.count(kind) for kind in dict.fromkeys(kinds)}
+    words = [f"{n} {kind}" for kind, n in counts.items()]
+    return f"{' and '.join([', '.join(words[:-1]), words[-1]] if len(words) > 1 else words)} layer{'s' if len(kinds) > 1 else ''}"
 
 
 def _never_given_a_gradient(store: Store, loop: dict) -> list[str]:

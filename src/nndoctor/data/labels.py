@@ -159,6 +159,7 @@ def estimate_label_noise(sample: LabelSample, *, one_hot: bool = False) -> dict[
         "examples": _examples(ids[order]),
         "probe": probe,
         "probe_accuracy": accuracy,
+        "majority_share": float(counts.max() / counts.sum()),  # the accuracy of guessing the commonest class
         "seconds": round(time.perf_counter() - began, 3),
     }
 

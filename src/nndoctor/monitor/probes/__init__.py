@@ -58,6 +58,11 @@ class ProbeContext:
     def module_name(self, module: torch.nn.Module) -> str:
         return self._monitor._module_names.get(id(module)) or type(module).__name__
 
+    def is_registered(self, module: torch.nn.Module) -> bool:
+        """Whether `module` is a submodule (or is one) of a model seen training: one the model's
+        `named_modules()` lists, and so its `parameters()` return."""
+        return id(module) in self._monitor._module_names
+
     def roots(self) -> list[torch.nn.Module]:
         """The top-level models seen training (given to `watch`, or found by their first forward)."""
         return [model for ref in self._monitor._roots.values() if (model := ref()) is not None]

@@ -35,6 +35,7 @@ from . import Probe
 DROPOUT_TYPES = (torch.nn.modules.dropout._DropoutNd,)
 NORM_TYPES = (torch.nn.modules.batchnorm._BatchNorm,)
 MAX_NAMES = 50  # names kept for evidence: enough to act on, bounded whatever the model's size
+MAX_FORWARD_MODULES = 10_000  # layers looked at once each for registration: bounded for huge models
 
 
 class LoopProbe(Probe):
@@ -56,6 +57,10 @@ class LoopProbe(Probe):
         self._outside_start: dict[str, torch.Tensor] = {}  # each one's norm when training began
         self._stale_outside: dict[str, torch.Tensor] = {}  # norms of gradients they held at the start
         self._without_grad: list[int] = []  # optimizer parameters never seen holding a gradient
+        # layers run inside the model's forward that are not its registered submodules (kept in a plain
+        # list or dict): model.parameters() misses their weights, so no optimizer built from it has them
+        self._unregistered: list[tuple[str, int]] = []  # (type, trainable values)
+        self._forward_seen: set[int] = set()
         self._grad_samples = 0
 
     # --- moments --------------------------------------------------------------------------------
@@ -108,6 +113,19 @@ class LoopProbe(Probe):
             self._grad_samples += 1
             self.context.add_scalar("eval_mode_modules", step, float(self._count_eval_layers()))
 
+    def on_forward(self, module: torch.nn.Module, inputs: tuple, output: torch.Tensor) -> None:
+        if not self._trained_roots or id(module) in self._forward_seen:
+            return  # before the first step the trained model is not known yet
+        if len(self._forward_seen) >= MAX_FORWARD_MODULES:
+            return
+        self._forward_seen.add(id(module))
+        if self.context.is_registered(module):
+            return
+        in_optimizer = {id(p) for p in self.context.params}
+        own = [p for p in module.parameters() if p.requires_grad and id(p) not in in_optimizer]
+        if own and len(self._unregistered) < MAX_NAMES:
+            self._unregistered.append((type(module).__name__, sum(p.numel() for p in own)))
+
     def on_model_input(self, model: torch.nn.Module, args: tuple, kwargs: dict[str, Any]) -> None:
         step = self.context.step
         if step == self._batch_step or not torch.is_grad_enabled() or not self.context.sampled(step):
@@ -141,6 +159,8 @@ class LoopProbe(Probe):
             "outside_optimizer_with_grad_numel": _numel(self._outside_with_grad, frozen),
             "eval_mode_layers": sorted(self._eval_layers)[:MAX_NAMES],
             "eval_mode_unfit_norms": sorted(self._unfit_norms)[:MAX_NAMES],
+            "unregistered_layers": [kind for kind, _ in self._unregistered],
+            "unregistered_numel": sum(numel for _, numel in self._unregistered),
             "mode_layers": len(self._mode_layers),
         }
         self.context.emit([{"kind": "structure", "data": {"loop": loop}}])
