@@ -642,6 +642,9 @@ class Monitor:
     def _note_rows(self, steps: tuple[int, ...], shapes: tuple[torch.Size, ...]) -> None:
         """Record the rows of the steps whose loss input has other rows than usual."""
         usual = self._usual_rows
+        first = shapes[0]
+        if first and first[0] == usual and shapes.count(first) == len(shapes):
+            return  # the common case, at C speed: every step took the usual batch
         for step, shape in zip(steps, shapes):
             if shape and shape[0] != usual:
                 self._pending.add_scalar("loss_rows", step, float(shape[0]))
