@@ -468,3 +468,21 @@ def test_sparse_embedding_gradients_are_measured_like_dense_ones():
     _, _, dense_norms = dense.store.vectors("grad_norm")
     assert names[0] == "weight" and np.isfinite(sparse_norms).all()
     np.testing.assert_allclose(sparse_norms, dense_norms, rtol=1e-5)
+
+
+def test_a_tensor_learning_rate_is_recorded_at_each_step_not_at_flush_time():
+    # StepLR updates a tensor rate in place: a kept reference would read the last value for every step
+    torch.manual_seed(0)
+    model = nn.Linear(4, 1)
+    optimizer = torch.optim.Adam(model.parameters(), lr=torch.tensor(0.01))
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=100, gamma=0.5)
+    x, y = torch.randn(64, 4), torch.randn(64, 1)
+    with nndoctor.watch() as doc:
+        for _ in range(400):
+            optimizer.zero_grad()
+            F.mse_loss(model(x), y).backward()
+            optimizer.step()
+            scheduler.step()
+    steps, rates = doc.store.series("lr")
+    expected = 0.01 * 0.5 ** (steps // 100)
+    np.testing.assert_allclose(rates, expected, rtol=1e-6)

@@ -143,6 +143,9 @@ class Monitor:
         # the training loss is one CPU float scalar a step, as the last full step saw: quick steps read
         # it with `.item()` alone
         self._loss_read_quickly = False
+        # a tensor rate is copied each step (`_record_lr`), which the quick path, keeping it as it is,
+        # does not do: such runs record their rate the general way
+        self._lr_is_float = True
         self._losses_on_device = False
         self._in_loss = 0
         self._attached = False
@@ -535,8 +538,13 @@ class Monitor:
             self._probes.guard("loss", self._record_train_loss, step, losses)
 
     def _record_lr(self, step: int, lr: Any) -> None:
-        if lr is not None:
-            self._pending_lr.append((step, lr.detach() if isinstance(lr, torch.Tensor) else float(lr)))
+        if lr is None:
+            return
+        if isinstance(lr, torch.Tensor):  # a copy: schedulers update a tensor rate in place
+            self._lr_is_float = self._loss_read_quickly = False
+            self._pending_lr.append((step, lr.detach().clone()))
+        else:
+            self._pending_lr.append((step, float(lr)))
 
     def _sample_step(self, optimizer: torch.optim.Optimizer, step: int) -> None:
         """The costly signals of a sampled step: gradients, the activations its forward gave, probes."""
@@ -601,10 +609,13 @@ class Monitor:
         last_input = self._last_loss_input
         if last_input is not None:
             self._note_rows((step,), (last_input.shape,))
-        # the quick path reads the next ones alike, once the running average exists (a finite loss) and
-        # the loss call's input is known (its shape is kept)
+        # the quick path reads the next ones alike, once the running average exists (a finite loss), the
+        # loss call's input is known (its shape is kept) and the rate is a float (kept as it is)
         self._loss_read_quickly = (
-            len(losses) == 1 and self._jumps.average is not None and last_input is not None
+            len(losses) == 1
+            and self._jumps.average is not None
+            and last_input is not None
+            and self._lr_is_float
         )
 
     def _judge_loss(self, step: int, value: float) -> None:
