@@ -184,6 +184,64 @@ def test_a_sample_is_all_the_inputs_of_its_forward_call():
     assert "data-duplicates" not in diagnosis.ids()
 
 
+def test_raw_features_into_a_batch_norm_first_layer_are_normalised_by_the_model(wine):
+    x, y = wine  # raw: proline runs to about 1,700
+
+    def run(first_layer: nn.Module):
+        torch.manual_seed(0)
+        model = nn.Sequential(first_layer, nn.Linear(13, 32), nn.ReLU(), nn.Linear(32, 3))
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+        for _ in range(5):
+            for xb, yb in DataLoader(
+                TensorDataset(torch.as_tensor(x), torch.as_tensor(y)), batch_size=32, shuffle=True
+            ):
+                loss = F.cross_entropy(model(xb), yb)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+    normalised, _ = watched(lambda: run(nn.BatchNorm1d(13)))
+    assert "data-not-normalized" not in normalised.ids()
+    raw, _ = watched(lambda: run(nn.Identity()))
+    assert "data-not-normalized" in raw.ids()
+
+
+def test_an_interaction_log_repeats_its_keys_with_other_outcomes():
+    # clicks drawn for random (user, item) pairs: a pair recurs by chance, and its outcome is a coin toss
+    gen = torch.Generator().manual_seed(0)
+    users, items = (
+        torch.randint(0, 200, (3000,), generator=gen),
+        torch.randint(0, 100, (3000,), generator=gen),
+    )
+    taste = torch.randn(200, generator=gen)[users] * torch.randn(100, generator=gen)[items]
+    clicks = (torch.rand(3000, generator=gen) < torch.sigmoid(2 * taste)).float()
+
+    class Clicks(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.users, self.items = nn.Embedding(200, 4), nn.Embedding(100, 4)
+
+        def forward(self, user, item):
+            return (self.users(user) * self.items(item)).sum(1)
+
+    def run():
+        torch.manual_seed(0)
+        model = Clicks()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+        for _ in range(3):
+            for ub, ib, cb in DataLoader(TensorDataset(users, items, clicks), batch_size=64, shuffle=True):
+                loss = F.binary_cross_entropy_with_logits(model(ub, ib), cb)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+    diagnosis, store = watched(run)
+    assert (
+        store.structure["data_profile"]["duplicates"]["conflicting_inputs"] > 0.005 * 3000
+    )  # there are some
+    assert "data-duplicates" not in diagnosis.ids()
+
+
 def test_severe_imbalance_with_an_unweighted_loss_and_quiet_when_weighted():
     gen = np.random.default_rng(0)
     x = gen.normal(size=(1500, 8)).astype(np.float32)

@@ -54,6 +54,8 @@ DUPLICATE_SHARE = 0.01  # 1% exact copies: worth a note, they leak across a rand
 DUPLICATE_WARNING_SHARE = 0.1  # a tenth of the data copied overweights those samples: a warning
 CONFLICT_SHARE = 0.005  # inputs seen with two labels in 0.5% of samples: noise the loss cannot fit
 LABEL_KINDS = ("class-indices", "class-names", "one-hot", "multi-label")  # targets that are labels
+# ids per sample up to which a sample is a key (user, item, context, time bucket), not a token sequence
+KEY_VALUES = 4
 
 # labels-noisy
 # the probe must get a third of the way from guessing to agreeing with every label: a perfect probe
@@ -138,7 +140,7 @@ def _nonfinite_counts(columns: _Columns, index: int) -> str:
 @check
 def data_not_normalized(store: Store) -> list[Finding]:
     profile = profile_of(store)
-    if profile is None or _token_ids(profile, store):
+    if profile is None or _token_ids(profile, store) or _normalised_by_the_model(store):
         return []
     features = _Columns(profile.features)
     scale = features.scale()
@@ -211,6 +213,13 @@ def _normalize_advice(profile: DataProfile, features: _Columns, considered: np.n
             "categories, one-hot encode them (or use an embedding) instead of scaling them."
         )
     return ""
+
+
+def _normalised_by_the_model(store: Store) -> bool:
+    """Whether the model's first layer is a batch norm that takes the inputs as they come: it standardises
+    each feature with the batch's (then running) mean and variance, which is what normalising them does."""
+    layers = (store.structure.get("loop") or {}).get("input_layers") or []
+    return any(layer.startswith("BatchNorm") for layer in layers)
 
 
 def _token_ids(profile: DataProfile, store: Store) -> bool:
@@ -562,6 +571,8 @@ def data_duplicates(store: Store) -> list[Finding]:
         conflicts = 0  # one input with two continuous targets is the targets' noise, not a wrong label
     if copies / hashed < DUPLICATE_SHARE and conflicts / hashed < CONFLICT_SHARE:
         return []
+    if _interaction_keys(profile, store):
+        return []
     space = _input_space(profile)
     if space is not None and space <= hashed:
         return []  # a few coded features can only take so many values: repeats are expected, not copies
@@ -584,6 +595,14 @@ def data_duplicates(store: Store) -> list[Finding]:
             advice="Check the inputs that carry two labels: one of them is wrong." if conflicts else "",
         )
     ]
+
+
+def _interaction_keys(profile: DataProfile, store: Store) -> bool:
+    """Whether a sample is a handful of ids looked up in embeddings (a user and an item): an interaction
+    log, where a key recurs by nature and its outcomes differ (a click one day, none the next), so repeats
+    are neither copies nor conflicting labels. Token sequences, longer than KEY_VALUES, are not keys."""
+    values = profile.feature_count + int(live_data(store).get("companion_values") or 0)
+    return _token_ids(profile, store) and values <= KEY_VALUES
 
 
 def _input_space(profile: DataProfile) -> float | None:

@@ -62,6 +62,7 @@ class LiveData:
         self.weighted_loss = False
         self.failed_loss_call: dict[str, Any] | None = None  # a training loss call that raised
         self.target_loss: str | None = None  # the loss whose targets were profiled (of several, the first)
+        self.companion_values = 0  # values per sample in the model's further inputs (see `add_train`)
         self._seen: set[int] = set()
         self._label_of: dict[int, int] = {}  # input hash -> label hash, for inputs seen with two labels
         self._conflicts: set[int] = set()
@@ -108,6 +109,7 @@ class LiveData:
         inputs = inputs[:take].copy()
         target_array = None if target_array is None else target_array[:take].copy()
         companion_hashes = _companion_hashes(companions, len(inputs))
+        self.companion_values = sum(math.prod(c.shape[1:]) for c in companions or ())
         if self._buffer and not _stackable(self._buffer[-1], inputs, target_array, companion_hashes):
             self.profile_buffered()
         self._buffer.append((inputs, target_array, step, companion_hashes))
@@ -250,6 +252,7 @@ class LiveData:
             "weighted_loss": self.weighted_loss,
             "failed_loss_call": self.failed_loss_call,
             "target_loss": self.target_loss,
+            "companion_values": self.companion_values,
             "val_profile": self.val.profile().to_dict() if self.val.rows else None,
             "val_batches": [[len(b), sum(h in self._seen for h in b.tolist())] for b in self._val_batches],
             "coverage": round(self.coverage(), 4),

@@ -61,6 +61,8 @@ class LoopProbe(Probe):
         # list or dict): model.parameters() misses their weights, so no optimizer built from it has them
         self._unregistered: list[tuple[str, int]] = []  # (type, trainable values)
         self._forward_seen: set[int] = set()
+        self._batch_id = 0  # id of the sampled step's model input, to see which layers take it as it is
+        self._input_layers: set[str] = set()  # types of the layers that took the model input
         self._grad_samples = 0
 
     # --- moments --------------------------------------------------------------------------------
@@ -114,6 +116,8 @@ class LoopProbe(Probe):
             self.context.add_scalar("eval_mode_modules", step, float(self._count_eval_layers()))
 
     def on_forward(self, module: torch.nn.Module, inputs: tuple, output: torch.Tensor) -> None:
+        if self._batch_step == self.context.step and inputs and id(inputs[0]) == self._batch_id:
+            self._input_layers.add(type(module).__name__)  # e.g. a BatchNorm1d that standardises raw features
         if not self._trained_roots or id(module) in self._forward_seen:
             return  # before the first step the trained model is not known yet
         if len(self._forward_seen) >= MAX_FORWARD_MODULES:
@@ -135,7 +139,7 @@ class LoopProbe(Probe):
         batch = next((a for a in (*args, *kwargs.values()) if isinstance(a, torch.Tensor)), None)
         if batch is None or batch.dim() == 0 or batch.is_complex():
             return
-        self._batch_step = step
+        self._batch_step, self._batch_id = step, id(batch)
         self.context.add_scalar("batch_size", step, float(batch.shape[0]))
         self.context.add_scalar("batch_fingerprint", step, _fingerprint(batch))
 
@@ -160,6 +164,7 @@ class LoopProbe(Probe):
             "eval_mode_layers": sorted(self._eval_layers)[:MAX_NAMES],
             "eval_mode_unfit_norms": sorted(self._unfit_norms)[:MAX_NAMES],
             "unregistered_layers": [kind for kind, _ in self._unregistered],
+            "input_layers": sorted(self._input_layers),
             "unregistered_numel": sum(numel for _, numel in self._unregistered),
             "mode_layers": len(self._mode_layers),
         }
