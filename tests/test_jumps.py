@@ -45,3 +45,21 @@ def test_every_value_is_judged_before_the_first_and_a_nan_or_inf_always():
     test.follow([2.0, 2.1, 1.9])
     assert passes_quickly(test, 2.5)
     assert not passes_quickly(test, math.nan) and not passes_quickly(test, math.inf)
+
+
+def test_following_values_in_batches_equals_following_them_one_by_one():
+    # the closed form over chunks of values against the recursion, value by value, for 300 values
+    rng = random.Random(1)
+    values = [abs(rng.gauss(2.0, 0.5)) * (5.0 if rng.random() < 0.03 else 1.0) for _ in range(300)]
+    batched, single = JumpTest(), JumpTest()
+    batched.follow(values[:1])
+    batched.follow(values[1:])
+    average, deviation = values[0], values[0]
+    for value in values[1:]:
+        jump = value - average
+        average, deviation = average + 0.1 * jump, 0.9 * deviation + 0.1 * abs(jump)
+    for value in values:
+        single.follow([value])
+    assert batched.average == pytest.approx(average, rel=1e-12)
+    assert batched.deviation == pytest.approx(deviation, rel=1e-12)
+    assert single.above == pytest.approx(batched.above, rel=1e-12)
