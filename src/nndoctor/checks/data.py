@@ -576,15 +576,15 @@ def data_duplicates(store: Store) -> list[Finding]:
     space = _input_space(profile)
     if space is not None and space <= hashed:
         return []  # a few coded features can only take so many values: repeats are expected, not copies
-    scope = f"of {_count(hashed)} samples" + (" checked" if hashed < profile.rows else "")
+    samples = f"{_count(hashed)} samples" + (" checked" if hashed < profile.rows else "")
     conflicting = f"{_count(conflicts)} inputs appear with different labels (the loss cannot fit both)"
     if copies:
-        evidence = f"{_count(copies)} {scope} ({_share(copies, hashed)}) are exact copies of another sample"
+        evidence = (
+            f"{_count(copies)} of {samples} ({_share(copies, hashed)}) are exact copies of another sample"
+        )
         evidence += f"; {conflicting}" if conflicts else ""
     else:
-        evidence = f"{conflicting}, among {_count(hashed)} samples" + (
-            " checked" if hashed < profile.rows else ""
-        )
+        evidence = f"{conflicting}, among {samples}"
     severe = copies / hashed >= DUPLICATE_WARNING_SHARE or conflicts / hashed >= CONFLICT_SHARE
     return [
         Finding(
