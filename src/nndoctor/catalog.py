@@ -131,7 +131,8 @@ _ENTRIES = [
         W,
         "Updates move the weights by a tiny share of their size (well below 1e-4 per step), so the loss "
         "crawls down or seems stuck; a schedule that decays the rate to about zero early freezes training "
-        "the same way.",
+        "the same way, and so does a warm-up longer than the run (counted in samples or epochs where the "
+        "scheduler counts steps), which never lets the rate reach its peak.",
         "Raise it 10x at a time (e.g. 1e-5 to 1e-4 to 1e-3) while the loss still falls steadily; for SGD "
         "start near 0.1, for Adam near 1e-3. If a scheduler is the cause, decay more slowly (a larger "
         "step_size, gamma closer to 1, or cosine decay over the whole run).",
@@ -319,8 +320,9 @@ _ENTRIES = [
         CAUSE,
         W,
         "Parameters that never reach the optimizer (it was built before a layer was replaced or added, or "
-        "on another instance of the model), or that never get a gradient (a layer not used in forward, an "
-        "output detached from the loss), stay at their initial values while the rest trains around them.",
+        "on another instance of the model, or the layers sit in a plain Python list or dict, which "
+        "model.parameters() does not look into), or that never get a gradient (a layer not used in forward, "
+        "an output detached from the loss), stay at their initial values while the rest trains around them.",
         "Pass model.parameters() to the optimizer after the model is complete (and after moving it to the "
         "device); look for .detach(), .data or torch.no_grad() cutting the graph; set requires_grad=False "
         "on what you freeze on purpose.",
@@ -333,7 +335,8 @@ _ENTRIES = [
         CAUSE,
         W,
         "After model.eval() dropout is off and batch-norm uses its running statistics: the model trains "
-        "without regularisation and with frozen normalisation.",
+        "without regularisation and with frozen normalisation. A batch norm that never saw a batch in "
+        "training mode still holds mean 0 and variance 1, and passes its inputs through unnormalised.",
         "Call model.train() at the start of every training epoch, after each validation pass.",
         explains=("overfitting", "no-regularization"),
         detected=True,
