@@ -242,6 +242,33 @@ def test_an_interaction_log_repeats_its_keys_with_other_outcomes():
     assert "data-duplicates" not in diagnosis.ids()
 
 
+def test_a_second_training_joined_mid_epoch_does_not_count_copies(digits):
+    # pretraining, then fine-tuning with a new optimizer on other, distinct samples: the monitor takes
+    # the second for a new training only after some of its steps, in the middle of an epoch
+    x, y = digits
+    x = (x / 16.0).astype(np.float32)
+    pretrain = TensorDataset(torch.as_tensor(x[:1000]), torch.as_tensor(y[:1000]))
+    finetune = TensorDataset(torch.as_tensor(x[1000:1300]), torch.as_tensor(y[1000:1300]))
+
+    def run():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+        first = torch.optim.SGD(model.parameters(), lr=0.05)
+        second = torch.optim.Adam(model.parameters(), lr=1e-3)
+        for optimizer, data, epochs, batch in ((first, pretrain, 3, 32), (second, finetune, 15, 16)):
+            for _ in range(epochs):
+                for xb, yb in DataLoader(data, batch_size=batch, shuffle=True):
+                    loss = F.cross_entropy(model(xb), yb)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+
+    diagnosis, store = watched(run)
+    assert store.structure["trainings"] == 2
+    assert store.structure["data_profile"]["duplicates"]["duplicate_rows"] == 0
+    assert "data-duplicates" not in diagnosis.ids()
+
+
 def test_severe_imbalance_with_an_unweighted_loss_and_quiet_when_weighted():
     gen = np.random.default_rng(0)
     x = gen.normal(size=(1500, 8)).astype(np.float32)

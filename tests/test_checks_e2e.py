@@ -339,3 +339,33 @@ def test_quiet_on_small_batch_regression():
         )
 
     assert OWN_IDS.isdisjoint(diagnose(run))
+
+
+def test_a_gan_discriminator_at_equilibrium_is_a_game_not_a_plateau():
+    # D's loss settles at 2 ln 2 once G matches the data: the equilibrium a GAN aims for
+    def run():
+        gen = torch.Generator().manual_seed(0)
+        real = 2.0 + 0.5 * torch.randn(4096, 1, generator=gen)
+        generator = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 1))
+        discriminator = nn.Sequential(nn.Linear(1, 16), nn.LeakyReLU(0.2), nn.Linear(16, 1))
+        g_opt = torch.optim.Adam(generator.parameters(), lr=2e-3, betas=(0.5, 0.999))
+        d_opt = torch.optim.Adam(discriminator.parameters(), lr=2e-3, betas=(0.5, 0.999))
+        bce = nn.BCEWithLogitsLoss()
+        ones, zeros = torch.ones(64, 1), torch.zeros(64, 1)
+        for _ in range(1200):
+            batch = real[torch.randint(0, 4096, (64,), generator=gen)]
+            fake = generator(torch.randn(64, 4, generator=gen))
+            d_loss = bce(discriminator(batch), ones) + bce(discriminator(fake.detach()), zeros)
+            d_opt.zero_grad()
+            d_loss.backward()
+            d_opt.step()
+            g_loss = bce(discriminator(fake), ones)
+            g_opt.zero_grad()
+            g_loss.backward()
+            g_opt.step()
+
+    torch.manual_seed(0)
+    with nndoctor.watch() as doc:
+        run()
+    assert doc.store.structure["other_player_steps"] >= 0.9 * doc.store.steps_seen
+    assert OWN_IDS.isdisjoint(doc.diagnosis().ids())

@@ -250,6 +250,18 @@ def test_spikes_at_tiny_losses_are_judged_against_the_start():
     assert loss_spikes(make_store(curve))[0] == []
 
 
+def test_a_margin_loss_near_zero_scatters_without_spikes():
+    # a triplet loss: each batch's mean over a few violated margins (a gamma of shape 4), often exactly
+    # 0 late on, whose mean falls with training; its top percent are several times its median
+    rng = np.random.default_rng(0)
+    t = np.arange(600)
+    mean = 0.7 * np.exp(-t / 40) + 0.004
+    curve = np.where(rng.random(600) < 0.2 * (t > 200), 0.0, rng.gamma(4.0, mean / 4.0))
+    assert loss_spikes(make_store(curve))[0] == []
+    curve[400] = 0.35  # half the starting loss at once: that one is a spike
+    assert [s.step for s in loss_spikes(make_store(curve))[0]] == [400]
+
+
 def test_spikes_of_a_loss_that_goes_negative_are_absolute():
     t = np.arange(600)
     curve = -1.0 + 2 * np.exp(-t / 100) + 0.02 * np.random.default_rng(0).standard_normal(600)

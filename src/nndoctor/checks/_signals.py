@@ -19,6 +19,9 @@ MIN_WINDOW_POINTS = 8  # fewer points than this and a window's median is mostly 
 MAX_WINDOWS = 10  # a curve is summarised by at most this many window medians (deciles of the run)
 CLASS_INDEX_LOSSES = ("cross_entropy", "nll_loss")
 BINARY_LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
+START_SHARE = 0.05  # the starting level is the median of the first 5% of a curve's points ...
+START_POINTS = (1, 25)  # ... at most 25 of them
+OTHER_PLAYER_SHARE = 0.5  # another model's optimizer stepping on half the steps or more: a two-player game
 EMBEDDING_TYPES = ("Embedding", "EmbeddingBag")  # sparse rows: their gradient per weight is small by design
 
 
@@ -170,6 +173,21 @@ def learning_rate(store: Store) -> float | None:
     groups = (store.structure.get("optimizer") or {}).get("groups") or []
     lr = groups[0].get("lr") if groups else None
     return float(lr) if isinstance(lr, (int, float)) else None
+
+
+def start_points(values: np.ndarray) -> np.ndarray:
+    """The first points of a curve, whose median is the level it started at: the first 5% of them, at
+    most 25, over before the fast first fall is."""
+    return values[: int(np.clip(START_SHARE * len(values), *START_POINTS))]
+
+
+def two_player_game(store: Store) -> bool:
+    """Whether another model trained alongside this one, by its own optimizer, on at least half as many
+    steps: a GAN's generator and discriminator, an actor and a critic. Each player's loss is a score in a
+    game, held near an equilibrium by the other (a discriminator's 2 ln 2), not a curve that should fall
+    to a floor: the checks that read the loss curve's shape do not judge it."""
+    other = int(store.structure.get("other_player_steps") or 0)
+    return other > 0 and other >= OTHER_PLAYER_SHARE * store.steps_seen
 
 
 def optimizer_type(store: Store) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 from ..findings import Finding
 from ..monitor.store import Store
 from . import check
-from ._signals import CLASS_INDEX_LOSSES, EMBEDDING_TYPES, fmt, loss_scale, train_loss
+from ._signals import CLASS_INDEX_LOSSES, EMBEDDING_TYPES, fmt, loss_scale, train_loss, two_player_game
 from .gradients import gradient_spikes, vanishing_gradients
 from .loss import loss_stall, nonfinite_onset
 from .optimization import HIGH_UPDATE_RATIO, LOW_UPDATE_RATIO, high_update_stretch, update_ratios
@@ -44,6 +44,8 @@ def capacity_too_small(store: Store) -> list[Finding]:
     NaN; and the structure shows a limit: a hidden layer (or recurrent state) narrower than the number of
     outputs, or no hidden layer at all between the inputs and the outputs.
     """
+    if two_player_game(store):
+        return []  # a game's score, not a curve to a floor (see two_player_game)
     stall = loss_stall(train_loss(store), loss_scale(store))
     if stall is None:
         return []

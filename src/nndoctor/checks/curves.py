@@ -26,7 +26,7 @@ import numpy as np
 from ..findings import Finding, Severity
 from ..monitor.store import Store
 from . import check
-from ._signals import fmt, loss_scale, robust_sigma
+from ._signals import MAD_TO_SIGMA, fmt, loss_scale, robust_sigma, start_points, two_player_game
 
 # --- reading a trend -----------------------------------------------------------------------------
 RAW_POINTS = 48  # up to this many points a trend is read from the points themselves
@@ -59,8 +59,6 @@ NEAR_CHANCE_SHARE = 0.5  # flat at half of chance level or more: less than half 
 LITTLE_PROGRESS_SHARE = 0.9  # without a chance level: flat within 10% of where it started (an epoch-level
 # log's first point is already an average over the fast first fall, so a looser share would call
 # a run that converged within its first epoch stuck)
-START_SHARE = 0.05  # the starting level is the median of the first 5% of the logged points ...
-START_POINTS = (1, 25)  # ... at most 25 of them (over before the fast first fall is)
 ABOVE_BEST_FACTOR = 2.0  # or flat at twice the best level the run reached (it lost its progress)
 DROPOUT_TYPES = ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout")
 
@@ -71,7 +69,10 @@ SPIKE_SIGMAS = 6.0  # beyond 6 robust sigmas of the curve's own point-to-level s
 SPIKE_FACTOR = 1.5  # and at least 1.5x the recent level (above the floor): a jump, not a wiggle
 SPIKE_MAX_WIDTH = 3  # points above the threshold in a row: more is a level shift, not a spike
 SPIKE_RECOVERY = 8  # back below halfway within this many points: isolated
-SPIKE_MIN_SHARE = 0.01  # the jump is at least 1% of the starting loss: a spike at 1e-9 is noise
+SPIKE_MIN_SHARE = 0.01  # the jump is at least 1% of the starting loss: a spike at 1e-9 is noise,
+# and takes back at least a tenth of the progress made before it: less does nothing to training (a margin
+# loss near 0, whose batches of a few hard triplets jump several times over, stays near 0)
+SPIKE_UNDONE_SHARE = 0.1
 
 
 # --- curves and trends ---------------------------------------------------------------------------
@@ -483,9 +484,8 @@ def _too_high(context: Context, level: float) -> str | None:
 
 
 def _start_level(curve: Curve) -> tuple[float, np.ndarray]:
-    """The level a curve started at: the median of its first few points (see START_SHARE), and them."""
-    count = int(np.clip(START_SHARE * len(curve), *START_POINTS))
-    first = curve.values[:count]
+    """The level a curve started at (see `start_points`), and its first points."""
+    first = start_points(curve.values)
     return float(np.median(first)), first
 
 
@@ -525,6 +525,8 @@ def curve_states(store: Store) -> list[Finding]:
     Rule: see the module docstring; each state names the step where it began (for overfitting, the best
     step to stop at) and how confident it is. Needs 3 or more finite validation points.
     """
+    if two_player_game(store):
+        return []  # a game's score, not a curve to a floor (see two_player_game)
     state = curve_state(store)
     if state is None:
         return []
@@ -569,7 +571,8 @@ def loss_spikes(store: Store) -> tuple[list[Spike], float, bool]:
     loss is positive, so a loss at 1e-6 is judged like one at 1). A spike is beyond SPIKE_SIGMAS robust
     sigmas of all points' deviations from their level and at least SPIKE_FACTOR times the level, lasts
     at most SPIKE_MAX_WIDTH points, is back below halfway within SPIKE_RECOVERY points, and is at least
-    SPIKE_MIN_SHARE of the starting loss. A batch of fewer rows than usual (a short last batch) has a
+    SPIKE_MIN_SHARE of the starting loss and SPIKE_UNDONE_SHARE of the progress made before it. A loss that is not positive throughout is judged in absolute
+    terms, against the larger of the run's spread and that of the window before the point. A batch of fewer rows than usual (a short last batch) has a
     noisier mean loss, by sqrt(usual rows / its rows): its sigmas are that much wider.
     """
     steps, values = store.series("loss")
@@ -591,8 +594,11 @@ def loss_spikes(store: Store) -> tuple[list[Spike], float, bool]:
         threshold = max(SPIKE_SIGMAS * robust_sigma(deviation), math.log(SPIKE_FACTOR))
     else:
         deviation = current - levels
-        threshold = SPIKE_SIGMAS * robust_sigma(deviation)
-        if threshold <= 0:
+        # a loss that touches 0 (a hinge or margin loss) has noise that shrinks with its level: each
+        # point is judged by the spread of the window before it too, not only the whole run's
+        local = MAD_TO_SIGMA * np.median(np.abs(history - levels[:, None]), axis=1)
+        threshold = SPIKE_SIGMAS * np.maximum(local, robust_sigma(deviation))
+        if not (threshold > 0).any():
             return [], 0.0, False
     start_level = float(np.median(values[:window]))
     above = np.flatnonzero(deviation > threshold * _batch_noise(store, steps[window:]))
@@ -609,7 +615,8 @@ def loss_spikes(store: Store) -> tuple[list[Spike], float, bool]:
         peak = first + int(np.argmax(deviation[first : last + 1]))
         point, level = peak + window, float(levels[peak])
         value = float(values[point])
-        if value - level < SPIKE_MIN_SHARE * abs(start_level):
+        least = max(SPIKE_MIN_SHARE * abs(start_level), SPIKE_UNDONE_SHARE * (start_level - level))
+        if value - level < least:
             continue
         halfway = math.sqrt(value * level) if positive else (value + level) / 2
         following = values[last + window + 1 : last + window + 1 + SPIKE_RECOVERY]
@@ -638,6 +645,8 @@ def _batch_noise(store: Store, steps: np.ndarray) -> np.ndarray | float:
 @check
 def loss_spike(store: Store) -> list[Finding]:
     """Isolated jumps of the training loss far above its recent level (see `loss_spikes`)."""
+    if two_player_game(store):
+        return []  # a game's score, not a curve to a floor (see two_player_game)
     spikes, spread, relative = loss_spikes(store)
     if not spikes:
         return []

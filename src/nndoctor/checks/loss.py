@@ -22,8 +22,10 @@ from ._signals import (
     fmt,
     loss_scale,
     name_list,
+    start_points,
     step_noise,
     train_loss,
+    two_player_game,
 )
 
 MIN_CURVE_POINTS = 32  # shorter finite curves (4 windows of 8) cannot show a trend apart from noise
@@ -227,6 +229,8 @@ def loss_diverging(store: Store) -> list[Finding]:
     curve too short for windows (under 32 points, usually cut short by a NaN) must end in 3 increasing
     values at 10x its starting level.
     """
+    if two_player_game(store):
+        return []  # a game's score, not a curve to a floor (see two_player_game)
     curve = train_loss(store)
     rise = loss_rise(curve, loss_scale(store))
     if rise is None:
@@ -269,8 +273,11 @@ def loss_swings(curve: LossCurve, scale: LossScale) -> Swings | None:
     level = float(np.median(tail)) - scale.floor
     if level <= 0 or swing < SWING_SHARE * level:
         return None
-    progress = float(np.median(windows[0]) - np.median(windows[-1]))
-    start = float(np.median(windows[0])) - scale.floor
+    # from where it started, not its first window: a loss that fell fast and then swings with its
+    # batches made its progress inside the first window
+    start_level = float(np.median(start_points(curve.values)))
+    progress = start_level - float(np.median(windows[-1]))
+    start = start_level - scale.floor
     without_progress = swing > progress and level >= LITTLE_PROGRESS_SHARE * start
     persistence = _lag_one_autocorrelation([w - np.median(w) for w in recent])
     in_bursts = (
@@ -304,6 +311,8 @@ def loss_oscillating(store: Store) -> list[Finding]:
     medians >= 0.3 and >= 3/sqrt(n); independent mini-batch noise gives ~0) while the last half made less
     progress than one swing. A rising loss (`loss-diverging`) is not counted as swinging.
     """
+    if two_player_game(store):
+        return []  # a game's score, not a curve to a floor (see two_player_game)
     curve = train_loss(store)
     swings = loss_swings(curve, loss_scale(store))
     if swings is None:
@@ -357,7 +366,7 @@ def loss_stall(curve: LossCurve, scale: LossScale) -> Stall | None:
 def _why_too_high(curve: LossCurve, scale: LossScale, level: float) -> str | None:
     windows = curve.windows()
     medians = np.array([np.median(w) for w in windows])
-    start, best = float(medians[0]), float(medians.min())
+    start, best = float(np.median(start_points(curve.values))), float(medians.min())
     gap = level - scale.floor
     if scale.chance is not None and gap >= HIGH_SHARE_OF_CHANCE * (scale.chance - scale.floor):
         share = 100 * gap / (scale.chance - scale.floor)
@@ -388,6 +397,8 @@ def loss_plateau(store: Store) -> list[Finding]:
     level, or at twice the best level it had reached. A flat loss at a good level is convergence, not a
     plateau.
     """
+    if two_player_game(store):
+        return []  # a game's score, not a curve to a floor (see two_player_game)
     curve = train_loss(store)
     stall = loss_stall(curve, loss_scale(store))
     if stall is None:

@@ -26,6 +26,7 @@ from ._signals import (
     optimizer_type,
     step_noise,
     train_loss,
+    two_player_game,
     weight_matrix_columns,
 )
 from .gradients import gradient_spikes
@@ -412,6 +413,8 @@ def lr_too_low(store: Store) -> list[Finding]:
     reached its peak only in the last tenth of the run (the warm-up never ended), and the loss closed less than a fifth of its gap to the floor
     or was still falling over the last half of the run (beyond 3 standard errors).
     """
+    if two_player_game(store):
+        return []  # a game's score, not a curve to a floor (see two_player_game)
     curve = train_loss(store)
     finding = (
         _constant_too_low(store, curve)

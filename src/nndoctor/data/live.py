@@ -77,6 +77,11 @@ class LiveData:
         self._buffered_values = 0
         self.train_rows = 0  # training rows taken so far, profiled or still buffered
 
+    def join_mid_pass(self) -> None:
+        """The batches come from somewhere inside a pass over the data (a training joined late): rows up
+        to where the data runs out are not one pass, so copies stay unknown."""
+        self._epoch = None
+
     def wants_train(self) -> bool:
         return self.train_rows < SAMPLE_ROWS
 

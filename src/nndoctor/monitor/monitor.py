@@ -155,6 +155,10 @@ class Monitor:
         self._foreign_steps = 0  # steps of other optimizers since the primary one last stepped:
         self._foreign_since = 0  # the step count when they were counted (it moves when the primary steps)
         self._trainings = 1
+        self.joined_late = False  # the training under watch began before the monitor took it as one
+        # steps of optimizers that train another model alongside this one (a GAN's other player)
+        self._other_player_steps = 0
+        self._plays_another_model: dict[int, bool] = {}  # id(optimizer) -> whether it does
         self._start_deferred = False  # the first step came before the model's forward was seen
         self.status: str | None = None
         # whether the current step is one where probes look (gradient- or activation-sampled); _quiet:
@@ -215,6 +219,7 @@ class Monitor:
                         "duration_s": round(time.perf_counter() - self._started, 4),
                         "overhead_s": round(self.overhead_s, 4),
                         "sampling_stretch": self.schedule.stretch,
+                        "other_player_steps": self._other_player_steps,
                     },
                 }
             ]
@@ -457,14 +462,28 @@ class Monitor:
                 self._foreign_since, self._foreign_steps = self.step, 0
             self._foreign_steps += 1
             if self._foreign_steps < NEW_TRAINING_STEPS:
+                self._other_player_steps += self._trains_another_model(optimizer)
                 return False
         self._primary_optimizer = weakref.ref(optimizer)
         self._foreign_steps = 0
         if self._params:
-            self._begin_new_training()
+            # taken over after the old one rested: this training's first steps went by unwatched
+            self._begin_new_training(joined_late=primary is not None)
         return True
 
-    def _begin_new_training(self) -> None:
+    def _trains_another_model(self, optimizer: torch.optim.Optimizer) -> bool:
+        """Whether `optimizer` holds none of the trained model's parameters (asked once per optimizer)."""
+        known = self._plays_another_model.get(id(optimizer))
+        if known is None:
+            model = self._trained_model()
+            if model is None:
+                return False  # not known yet: asked again at its next step
+            own = {id(p) for p in model.parameters()}
+            held = (p for group in optimizer.param_groups for p in group["params"])
+            known = self._plays_another_model[id(optimizer)] = not any(id(p) in own for p in held)
+        return known
+
+    def _begin_new_training(self, *, joined_late: bool) -> None:
         """The script trains another model after the first (fine-tuning, a second experiment): its steps
         are a new run. What came before stays in the store, but the checks read from here on (see
         Store.phase_start); the schedule is dense again, the probes start afresh, and the models are
@@ -472,6 +491,8 @@ class Monitor:
         self._emit_validation_point()  # the validation of the training that ended
         self._flush()
         self._trainings += 1
+        self.joined_late = joined_late
+        self._other_player_steps, self._plays_another_model = 0, {}
         # clip_max_norm: the new training records it again if it clips
         new = {"phase_start": self.step, "trainings": self._trainings, "clip_max_norm": None}
         self._emit([{"kind": "structure", "data": new}])

@@ -55,6 +55,12 @@ class ProbeContext:
         """Names of `params`, as the model names them."""
         return self._monitor._param_columns
 
+    @property
+    def joined_late(self) -> bool:
+        """Whether this training's first steps went by before the monitor took it for a new training
+        (it does after NEW_TRAINING_STEPS steps of a new optimizer): its data was joined mid-way."""
+        return self._monitor.joined_late
+
     def module_name(self, module: torch.nn.Module) -> str:
         return self._monitor._module_names.get(id(module)) or type(module).__name__
 

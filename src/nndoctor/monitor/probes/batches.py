@@ -32,6 +32,8 @@ class BatchProbe(Probe):
     def __init__(self, context: Any) -> None:
         super().__init__(context)
         self._data = LiveData()
+        if context.joined_late:
+            self._data.join_mid_pass()
         self._model: int | None = None  # id of the model whose inputs are the data (the first one seen)
         self._pending: torch.Tensor | None = None  # a sampled training input waiting for its loss call
         self._pending_companions: list[torch.Tensor] = []  # the model's further inputs of one row per sample
