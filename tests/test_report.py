@@ -162,3 +162,9 @@ def test_the_overhead_share_is_of_the_training_and_the_label_check_has_its_secon
     assert run["overhead_share"] == pytest.approx((4.4 - 3.1) / (10.0 - 3.1), abs=1e-4)
     flat = " ".join(render_plain(diagnose_store(store)).split())
     assert "nndoctor overhead 18.8%" in flat and "label check 3.1 s" in flat
+
+
+def test_the_summary_shows_the_peak_rate_and_the_last_when_a_schedule_moved_it():
+    run = RUN | {"optimizer": "AdamW", "lr": 1e-3, "lr_last": 2.5e-6}
+    text = " ".join(render_plain(rank([], status="completed", run=run)).split())
+    assert "AdamW lr=0.001 at its peak, 2.5e-06 at the end" in text
