@@ -9,11 +9,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from sklearn.datasets import load_digits
-from store_builders import finish, new_store
+from store_builders import add_scalars, finish, new_store
 from toy_runs import one_thread  # noqa: F401  (an autouse fixture: one torch thread)
 
 import nndoctor
 from nndoctor.checks.units import dead_relu, saturated_activations
+from nndoctor.findings import Severity
 from nndoctor.monitor.store import Store
 
 
@@ -39,6 +40,19 @@ def test_a_layer_killed_during_training_is_reported_with_its_share():
     assert finding.where == "fc1.act"
     assert "45 of 64 units" in finding.evidence and "training killed them" in finding.evidence
     assert "LeakyReLU" in finding.advice
+
+
+def test_half_a_layer_dead_is_a_warning_where_the_loss_stalls_and_a_note_where_it_fell():
+    layers = {"fc1.act": [0.02, 0.3, 0.6]}
+    rng = np.random.default_rng(0)
+    falling = unit_store("relu_dead_frac", layers, [256] * 3)  # 10 classes: chance ln(10) = 2.30
+    add_scalars(falling, "loss", 0.1 + 2.2 * np.exp(-np.arange(300) / 40) + 0.01 * rng.random(300))
+    [note] = dead_relu(falling)
+    assert note.severity is Severity.INFO and "did not stall" in note.evidence
+    stalled = unit_store("relu_dead_frac", layers, [256] * 3)
+    add_scalars(stalled, "loss", 2.25 + 0.01 * rng.random(300))  # flat at chance
+    [warning] = dead_relu(stalled)
+    assert warning.severity is None  # the catalog's: a warning
 
 
 def test_a_whole_dead_layer_is_said_to_block_the_gradient():

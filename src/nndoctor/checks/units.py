@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..findings import Finding
+from ..findings import Finding, Severity
 from ..monitor.store import Store
 from . import check
 from ._signals import fmt, loss_scale, name_list, train_loss
@@ -71,7 +71,8 @@ def dead_relu(store: Store) -> list[Finding]:
     ReLU layer's units did not fire once (output > 0). Healthy layers lose a few percent; half a layer
     silent halves its width, and a layer with every unit silent passes nothing on and stops every
     gradient below it. The share at the first window tells apart units dead from the start (init,
-    narrow layers) from units killed by training (a learning rate too high).
+    narrow layers) from units killed by training (a learning rate too high). Half a layer silent while
+    the loss still fell to a level it did not stall at is a note: the live half carries the training.
     """
     layers = _late_shares(store, "relu_dead_frac")
     dead = [layer for layer in layers if layer.share >= DEAD_SHARE]
@@ -96,6 +97,9 @@ def dead_relu(store: Store) -> list[Finding]:
             f" `{worst.name}` was already {100 * worst.first_share:.0f}% silent in the first sampled batches."
         )
     advice = _dead_advice(store, worst)
+    hurts = bool(whole) or loss_stall(train_loss(store), loss_scale(store)) is not None
+    if not hurts:
+        evidence += " The loss did not stall: the live units carry the training, so far."
     return [
         Finding(
             "dead-relu",
@@ -104,6 +108,7 @@ def dead_relu(store: Store) -> list[Finding]:
             step=worst.step,
             where=worst.name,
             advice=advice,
+            severity=None if hurts else Severity.INFO,
         )
     ]
 
