@@ -7,11 +7,14 @@ finding; the checks do.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..findings import Finding
 from ..monitor.store import Store
 
 MAD_TO_SIGMA = 1.4826  # the MAD of a normal sample times this estimates its standard deviation
@@ -98,11 +101,16 @@ class LossScale:
     description: str  # how chance was worked out, for evidence ("ln(10) = 2.30 for 10 classes")
 
 
-def loss_scale(store: Store) -> LossScale:
-    """Chance level and floor of the training loss, from the loss function's name, shape and options."""
-    train = [
+def train_loss_functions(store: Store) -> list[dict]:
+    """The loss functions the training called (name, input shape, options), as the monitor recorded them."""
+    return [
         info for info in store.structure.get("loss_functions", {}).values() if info.get("phase") == "train"
     ]
+
+
+def loss_scale(store: Store) -> LossScale:
+    """Chance level and floor of the training loss, from the loss function's name, shape and options."""
+    train = train_loss_functions(store)
     if len(train) != 1:  # several losses summed: no single chance level
         return LossScale(None, 0.0, "")
     info = train[0]
@@ -179,6 +187,16 @@ def start_points(values: np.ndarray) -> np.ndarray:
     """The first points of a curve, whose median is the level it started at: the first 5% of them, at
     most 25, over before the fast first fall is."""
     return values[: int(np.clip(START_SHARE * len(values), *START_POINTS))]
+
+
+def loss_shape_check(function: Callable[[Store], list[Finding]]) -> Callable[[Store], list[Finding]]:
+    """A check that reads the training loss curve's shape: it stands down in a two-player game."""
+
+    @functools.wraps(function)
+    def judged_unless_a_game(store: Store) -> list[Finding]:
+        return [] if two_player_game(store) else function(store)
+
+    return judged_unless_a_game
 
 
 def two_player_game(store: Store) -> bool:

@@ -16,7 +16,15 @@ import numpy as np
 from ..findings import Finding
 from ..monitor.store import Store
 from . import check
-from ._signals import CLASS_INDEX_LOSSES, EMBEDDING_TYPES, fmt, loss_scale, train_loss, two_player_game
+from ._signals import (
+    CLASS_INDEX_LOSSES,
+    EMBEDDING_TYPES,
+    fmt,
+    loss_scale,
+    loss_shape_check,
+    train_loss,
+    train_loss_functions,
+)
 from .gradients import gradient_spikes, vanishing_gradients
 from .loss import loss_stall, nonfinite_onset
 from .optimization import HIGH_UPDATE_RATIO, LOW_UPDATE_RATIO, high_update_stretch, update_ratios
@@ -35,6 +43,7 @@ class Layer:
 
 
 @check
+@loss_shape_check
 def capacity_too_small(store: Store) -> list[Finding]:
     """The training loss is stuck while optimisation is healthy, and the model is too narrow to do better.
 
@@ -44,8 +53,6 @@ def capacity_too_small(store: Store) -> list[Finding]:
     NaN; and the structure shows a limit: a hidden layer (or recurrent state) narrower than the number of
     outputs, or no hidden layer at all between the inputs and the outputs.
     """
-    if two_player_game(store):
-        return []  # a game's score, not a curve to a floor (see two_player_game)
     stall = loss_stall(train_loss(store), loss_scale(store))
     if stall is None:
         return []
@@ -146,7 +153,7 @@ def _width_layers(store: Store) -> list[tuple[str, int, int]]:
 
 def _output_count(store: Store) -> int | None:
     """How many values the model outputs per sample, from the training loss's input shape."""
-    train = [i for i in (store.structure.get("loss_functions") or {}).values() if i.get("phase") == "train"]
+    train = train_loss_functions(store)
     if len(train) != 1:
         return None
     shape = train[0].get("input_shape") or []

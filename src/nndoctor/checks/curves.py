@@ -26,7 +26,15 @@ import numpy as np
 from ..findings import Finding, Severity
 from ..monitor.store import Store
 from . import check
-from ._signals import MAD_TO_SIGMA, fmt, loss_scale, robust_sigma, start_points, two_player_game
+from ._signals import (
+    MAD_TO_SIGMA,
+    fmt,
+    loss_scale,
+    loss_shape_check,
+    robust_sigma,
+    start_points,
+    train_loss_functions,
+)
 
 # --- reading a trend -----------------------------------------------------------------------------
 RAW_POINTS = 48  # up to this many points a trend is read from the points themselves
@@ -517,6 +525,7 @@ def _regularisation(store: Store) -> str | None:
 
 
 @check
+@loss_shape_check
 def curve_states(store: Store) -> list[Finding]:
     """The state of the train/validation pair: still-learning, overfitting (and no-regularization when
     a live run's model has no dropout and no weight decay), dataset-problem, learning-bottleneck, or
@@ -525,8 +534,6 @@ def curve_states(store: Store) -> list[Finding]:
     Rule: see the module docstring; each state names the step where it began (for overfitting, the best
     step to stop at) and how confident it is. Needs 3 or more finite validation points.
     """
-    if two_player_game(store):
-        return []  # a game's score, not a curve to a floor (see two_player_game)
     state = curve_state(store)
     if state is None:
         return []
@@ -632,7 +639,7 @@ def _batch_noise(store: Store, steps: np.ndarray) -> np.ndarray | float:
     """How much noisier each step's loss is than a usual batch's: sqrt(usual rows / its rows), at least
     1, from the steps whose loss took other rows than the first training step (see the monitor)."""
     odd_steps, odd_rows = store.series("loss_rows")
-    train = [i for i in store.structure.get("loss_functions", {}).values() if i.get("phase") == "train"]
+    train = train_loss_functions(store)
     usual = (train[0].get("input_shape") or [0])[0] if len(train) == 1 else 0
     if not odd_steps.size or not usual:
         return 1.0
@@ -643,10 +650,9 @@ def _batch_noise(store: Store, steps: np.ndarray) -> np.ndarray | float:
 
 
 @check
+@loss_shape_check
 def loss_spike(store: Store) -> list[Finding]:
     """Isolated jumps of the training loss far above its recent level (see `loss_spikes`)."""
-    if two_player_game(store):
-        return []  # a game's score, not a curve to a floor (see two_player_game)
     spikes, spread, relative = loss_spikes(store)
     if not spikes:
         return []

@@ -19,7 +19,7 @@ from ..data.profile import DataProfile
 from ..findings import Finding, Severity
 from ..monitor.store import Store
 from . import check
-from ._signals import fmt, name_list
+from ._signals import fmt, name_list, train_loss_functions
 
 # data-not-normalized
 UNIT_SCALE_LIMIT = 4.0  # a feature's RMS sqrt(mean^2 + std^2) is 1 standardised and at most 1 in [0, 1];
@@ -303,7 +303,7 @@ def model_outputs(store: Store, profile: DataProfile) -> Outputs:
     if name in CLASS_INDEX_LOSSES and len(shape) >= 2:
         return Outputs(int(shape[1]), f"the model has {shape[1]} outputs ({name})", name, ignore)
     linear = [m for m in store.structure.get("modules", []) if isinstance(m.get("out_features"), int)]
-    if linear and not _train_losses(store):  # a loss written by hand: the last layer is the best guess
+    if linear and not train_loss_functions(store):  # a loss written by hand: the last layer is the best guess
         last = linear[-1]
         return Outputs(
             int(last["out_features"]),
@@ -316,19 +316,14 @@ def model_outputs(store: Store, profile: DataProfile) -> Outputs:
 def _labels_loss(store: Store) -> dict:
     """The training loss call the profiled labels went to: the only one, the one that raised, or (a
     multi-task model summing several losses) the one whose targets the batch probe took."""
-    losses = _train_losses(store)
+    losses = train_loss_functions(store)
     if len(losses) == 1:
-        return next(iter(losses.values()))
+        return losses[0]
     failed = failed_loss_call(store)
     if failed:
         return failed
-    return losses.get(f"train:{live_data(store).get('target_loss')}", {})
-
-
-def _train_losses(store: Store) -> dict[str, dict]:
-    return {
-        key: i for key, i in store.structure.get("loss_functions", {}).items() if i.get("phase") == "train"
-    }
+    target_loss = live_data(store).get("target_loss")
+    return next((info for info in losses if info.get("name") == target_loss), {})
 
 
 def failed_loss_call(store: Store) -> dict | None:
@@ -709,9 +704,7 @@ def _array(values: list | None, width: int) -> np.ndarray:
 
 
 def _classification_loss(store: Store) -> bool:
-    names = {
-        i.get("name") for i in store.structure.get("loss_functions", {}).values() if i.get("phase") == "train"
-    }
+    names = {info.get("name") for info in train_loss_functions(store)}
     return bool(names) and names <= set(CLASSIFICATION_LOSSES)
 
 

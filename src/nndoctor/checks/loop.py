@@ -173,9 +173,9 @@ def params_not_updated(store: Store) -> list[Finding]:
 
 def _layer_kinds(kinds: list[str]) -> str:
     """'3 Conv1d layers', '2 Conv1d and 1 Linear layers'."""
-    counts = {kind: kinds.count(kind) for kind in dict.fromkeys(kinds)}
-    words = [f"{n} {kind}" for kind, n in counts.items()]
-    return f"{' and '.join([', '.join(words[:-1]), words[-1]] if len(words) > 1 else words)} layer{'s' if len(kinds) > 1 else ''}"
+    words = [f"{kinds.count(kind)} {kind}" for kind in dict.fromkeys(kinds)]
+    listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    return f"{listed} layer{'s' if len(kinds) > 1 else ''}"
 
 
 def _never_given_a_gradient(store: Store, loop: dict) -> list[str]:

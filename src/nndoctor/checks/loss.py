@@ -21,11 +21,11 @@ from ._signals import (
     LossScale,
     fmt,
     loss_scale,
+    loss_shape_check,
     name_list,
     start_points,
     step_noise,
     train_loss,
-    two_player_game,
 )
 
 MIN_CURVE_POINTS = 32  # shorter finite curves (4 windows of 8) cannot show a trend apart from noise
@@ -220,6 +220,7 @@ def _runaway(curve: LossCurve, scale: LossScale) -> Rise | None:
 
 
 @check
+@loss_shape_check
 def loss_diverging(store: Store) -> list[Finding]:
     """The training loss trends upward.
 
@@ -229,8 +230,6 @@ def loss_diverging(store: Store) -> list[Finding]:
     curve too short for windows (under 32 points, usually cut short by a NaN) must end in 3 increasing
     values at 10x its starting level.
     """
-    if two_player_game(store):
-        return []  # a game's score, not a curve to a floor (see two_player_game)
     curve = train_loss(store)
     rise = loss_rise(curve, loss_scale(store))
     if rise is None:
@@ -301,6 +300,7 @@ def _lag_one_autocorrelation(residual_windows: list[np.ndarray]) -> float:
 
 
 @check
+@loss_shape_check
 def loss_oscillating(store: Store) -> list[Finding]:
     """The training loss swings up and down without making progress.
 
@@ -311,8 +311,6 @@ def loss_oscillating(store: Store) -> list[Finding]:
     medians >= 0.3 and >= 3/sqrt(n); independent mini-batch noise gives ~0) while the last half made less
     progress than one swing. A rising loss (`loss-diverging`) is not counted as swinging.
     """
-    if two_player_game(store):
-        return []  # a game's score, not a curve to a floor (see two_player_game)
     curve = train_loss(store)
     swings = loss_swings(curve, loss_scale(store))
     if swings is None:
@@ -388,6 +386,7 @@ def _why_too_high(curve: LossCurve, scale: LossScale, level: float) -> str | Non
 
 
 @check
+@loss_shape_check
 def loss_plateau(store: Store) -> list[Finding]:
     """The training loss is flat well above what the task allows.
 
@@ -397,8 +396,6 @@ def loss_plateau(store: Store) -> list[Finding]:
     level, or at twice the best level it had reached. A flat loss at a good level is convergence, not a
     plateau.
     """
-    if two_player_game(store):
-        return []  # a game's score, not a curve to a floor (see two_player_game)
     curve = train_loss(store)
     stall = loss_stall(curve, loss_scale(store))
     if stall is None:

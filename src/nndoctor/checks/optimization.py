@@ -23,10 +23,10 @@ from ._signals import (
     fmt,
     learning_rate,
     loss_scale,
+    loss_shape_check,
     optimizer_type,
     step_noise,
     train_loss,
-    two_player_game,
     weight_matrix_columns,
 )
 from .gradients import gradient_spikes
@@ -399,6 +399,7 @@ def _warmup_never_ended(store: Store, curve: LossCurve) -> Finding | None:
 
 
 @check
+@loss_shape_check
 def lr_too_low(store: Store) -> list[Finding]:
     """The learning rate is too low, from the start or because a schedule decayed it to ~0 early.
 
@@ -413,8 +414,6 @@ def lr_too_low(store: Store) -> list[Finding]:
     reached its peak only in the last tenth of the run (the warm-up never ended), and the loss closed less than a fifth of its gap to the floor
     or was still falling over the last half of the run (beyond 3 standard errors).
     """
-    if two_player_game(store):
-        return []  # a game's score, not a curve to a floor (see two_player_game)
     curve = train_loss(store)
     finding = (
         _constant_too_low(store, curve)

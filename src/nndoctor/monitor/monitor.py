@@ -143,9 +143,6 @@ class Monitor:
         # the training loss is one CPU float scalar a step, as the last full step saw: quick steps read
         # it with `.item()` alone
         self._loss_read_quickly = False
-        # a tensor rate is copied each step (`_record_lr`), which the quick path, keeping it as it is,
-        # does not do: such runs record their rate the general way
-        self._lr_is_float = True
         self._losses_on_device = False
         self._in_loss = 0
         self._attached = False
@@ -562,7 +559,9 @@ class Monitor:
         if lr is None:
             return
         if isinstance(lr, torch.Tensor):  # a copy: schedulers update a tensor rate in place
-            self._lr_is_float = self._loss_read_quickly = False
+            # which the quick path, keeping the rate as it is, would not make: such runs stay off it (this
+            # follows _record_train_loss on every step that is not quick)
+            self._loss_read_quickly = False
             self._pending_lr.append((step, lr.detach().clone()))
         else:
             self._pending_lr.append((step, float(lr)))
@@ -630,13 +629,10 @@ class Monitor:
         last_input = self._last_loss_input
         if last_input is not None:
             self._note_rows((step,), (last_input.shape,))
-        # the quick path reads the next ones alike, once the running average exists (a finite loss), the
-        # loss call's input is known (its shape is kept) and the rate is a float (kept as it is)
+        # the quick path reads the next ones alike, once the running average exists (a finite loss) and
+        # the loss call's input is known (its shape is kept); _record_lr, next, rules out a tensor rate
         self._loss_read_quickly = (
-            len(losses) == 1
-            and self._jumps.average is not None
-            and last_input is not None
-            and self._lr_is_float
+            len(losses) == 1 and self._jumps.average is not None and last_input is not None
         )
 
     def _judge_loss(self, step: int, value: float) -> None:
