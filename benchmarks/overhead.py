@@ -1,6 +1,6 @@
 """What the monitor costs, as ratios measured in one run (absolute times on a shared machine are noise).
 
-    python benchmarks/overhead.py [--rounds N] [--processes N] [--skip-process]
+    python benchmarks/overhead.py [--rounds N] [--processes N] [--skip-process] [--device cuda]
 
 1. Step time: a tiny MLP (64-128-10, batch 64) and a mid-size CNN trained on, in short blocks that
    alternate plain and monitored (one monitor, paused for the plain blocks); the ratio of the summed
@@ -10,12 +10,15 @@
    bare hook points with nothing judged or sampled, the floor under any monitor that hooks there.
 2. Whole process: `nndoctor run script.py` against `python script.py` for a script that trains for
    about five seconds, alternating; the ratio of median wall times (start-up and report included).
-Targets: step time at most 1.05x (MLP) and 1.02x (CNN); whole process at most 1.10x.
+Targets: step time at most 1.05x (MLP) and 1.02x (CNN); whole process at most 1.10x. With `--device
+cuda` the models train on the GPU (each block ends with a synchronisation, so that its time counts the
+queued kernels) and the whole process is not measured.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import subprocess
@@ -43,12 +46,12 @@ SETTLE_STEPS = {"tiny MLP": 8192, "mid CNN": 256}
 ROUNDS = {"tiny MLP": 60, "mid CNN": 30}  # at the default --rounds 15: about 30 s and 2 minutes
 
 
-def mlp_trainer():
+def mlp_trainer(device: str = "cpu"):
     """A step function for a tiny MLP (64-128-10, batch 64, SGD with momentum)."""
     torch.manual_seed(0)
-    model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
+    model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10)).to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-    inputs, targets = torch.randn(50, 64, 64), torch.randint(0, 10, (50, 64))
+    inputs, targets = torch.randn(50, 64, 64, device=device), torch.randint(0, 10, (50, 64), device=device)
 
     def step(i: int) -> None:
         loss = nn.functional.cross_entropy(model(inputs[i % 50]), targets[i % 50])
@@ -73,12 +76,13 @@ class CNN(nn.Module):
         return self.head(self.features(x).flatten(1))
 
 
-def cnn_trainer():
+def cnn_trainer(device: str = "cpu"):
     """A step function for a mid-size CNN (3 conv blocks with batch norm, 32x32 images, batch 32, AdamW)."""
     torch.manual_seed(0)
-    model = CNN()
+    model = CNN().to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    inputs, targets = torch.randn(8, 32, 3, 32, 32), torch.randint(0, 10, (8, 32))
+    inputs = torch.randn(8, 32, 3, 32, 32, device=device)
+    targets = torch.randint(0, 10, (8, 32), device=device)
 
     def step(i: int) -> None:
         loss = nn.functional.cross_entropy(model(inputs[i % 8]), targets[i % 8])
@@ -94,10 +98,17 @@ TARGETS = {"tiny MLP": 1.05, "mid CNN": 1.02}
 
 
 def timed_block(step, steps: int) -> float:
+    _wait_for_device()
     began = time.perf_counter()
     for i in range(steps):
         step(i)
+    _wait_for_device()  # a GPU's kernels run after the Python that queued them: count them in
     return (time.perf_counter() - began) / steps
+
+
+def _wait_for_device() -> None:
+    if torch.cuda.is_initialized():
+        torch.cuda.synchronize()
 
 
 class PausedMonitor:
@@ -159,7 +170,8 @@ class FloorHooks:
 
     def _on_step(self, optimizer, args, kwargs) -> None:
         losses, self.losses = self.losses, []
-        losses[0].item()
+        if losses[0].is_cpu:  # on a device the monitor reads the losses at its flushes, not at each step
+            losses[0].item()
         self.steps += 1
 
     def off(self) -> None:
@@ -216,9 +228,9 @@ def start_ratio(trainer, steps: int, rounds: int) -> float:
     return statistics.median(w / p for w, p in zip(start, plain))
 
 
-def measure(name: str, rounds: int) -> dict[str, float]:
+def measure(name: str, rounds: int, device: str) -> dict[str, float]:
     """One process's figures for one model."""
-    trainer = TRAINERS[name]
+    trainer = functools.partial(TRAINERS[name], device)
     steps, settle = BLOCK_STEPS[name], SETTLE_STEPS[name]
     figures = steady_ratios(trainer, steps, rounds, lambda step: PausedMonitor(step, settle))
     figures["floor"] = steady_ratios(trainer, steps, rounds, lambda step: FloorHooks())["steady"]
@@ -226,11 +238,11 @@ def measure(name: str, rounds: int) -> dict[str, float]:
     return figures
 
 
-def measure_in_processes(name: str, rounds: int, processes: int) -> list[dict[str, float]]:
+def measure_in_processes(name: str, rounds: int, processes: int, device: str) -> list[dict[str, float]]:
     """`measure` in fresh processes, one after another. A process's ratio carries a bias of its own
     (where its tensors happen to land in memory): the same code measured 0.98x to 1.06x on the CNN
     from one process to the next on a quiet machine, so the figure is the median over processes."""
-    command = [sys.executable, __file__, "--measure", name, "--rounds", str(rounds)]
+    command = [sys.executable, __file__, "--measure", name, "--rounds", str(rounds), "--device", device]
     runs = [subprocess.run(command, capture_output=True, text=True, check=True) for _ in range(processes)]
     return [json.loads(run.stdout.splitlines()[-1]) for run in runs]
 
@@ -278,14 +290,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--processes", type=int, default=3, help="fresh processes per model (the median)")
     parser.add_argument("--skip-process", action="store_true", help="skip the whole-process comparison")
+    parser.add_argument("--device", default="cpu", help="where the models train (cpu, cuda)")
     parser.add_argument("--measure", choices=TRAINERS, help=argparse.SUPPRESS)  # one process's figures
     args = parser.parse_args(argv)
     if args.measure:
-        print(json.dumps(measure(args.measure, ROUNDS[args.measure] * args.rounds // 15)))
+        print(json.dumps(measure(args.measure, ROUNDS[args.measure] * args.rounds // 15, args.device)))
         return 0
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.processes} processes a model")
+    print(
+        f"torch {torch.__version__} on {args.device}, {torch.get_num_threads()} threads, "
+        f"{args.processes} processes a model"
+    )
     for name in TRAINERS:
-        runs = measure_in_processes(name, args.rounds, args.processes)
+        runs = measure_in_processes(name, args.rounds, args.processes, args.device)
         steady = [run["steady"] for run in runs]
         median, floor = statistics.median(steady), statistics.median(r["floor"] for r in runs)
         plain_us = statistics.median(r["plain"] for r in runs) * 1e6
@@ -301,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
             f"monitor's own timers {statistics.median(r['own_share'] for r in runs):.2%} of the time   "
             f"first {BLOCK_STEPS[name]} steps {statistics.median(r['start'] for r in runs):.3f}x"
         )
-    if not args.skip_process:
+    if not args.skip_process and args.device == "cpu":
         a, b, ratio = process_ratio(max(3, args.rounds // 2))
         verdict = "ok" if ratio <= 1.10 else "over target"
         print(f"whole process ({a:.1f} s plain)  ratio {ratio:.3f}x (target 1.10x, {verdict})")
