@@ -3,13 +3,16 @@
 Each scenario in benchmarks/scenarios/ declares, for this benchmark only, the injected cause
 (`# fault: ID`, or `none` for a healthy run) and the symptoms it should also show (`# shows: ID ...`).
 
-    python benchmarks/detect.py [--only SUBSTRING] [--jobs N] [--json PATH] [--device cuda]
+    python benchmarks/detect.py [--only SUBSTRING] [--jobs N] [--json PATH] [--device cuda] [--seed-offset N]
 
 Prints per scenario the headline finding and all reported ids, then top-1 and top-3 accuracy over the
 faulty scenarios, recall of the expected symptoms, and false alarms (any warning or error on a healthy
 run). Exits 1 when a target is missed (top-1 on every fault, no false alarm). `--device cuda` runs each
 scenario on the GPU through on_device.py; a scenario that fails there without nndoctor as well (it makes
-CPU tensors in a way on_device.py does not move) is skipped and counted apart.
+CPU tensors in a way on_device.py does not move) is skipped and counted apart. `--seed-offset N` runs each
+scenario through on_device.py with every seed it sets shifted by N (other random draws: a rule or a
+scenario that holds only for the scenario's own seeds shows up; 0, the default, runs the scripts as they
+are).
 """
 
 from __future__ import annotations
@@ -84,12 +87,22 @@ def load_scenarios(only: str | None = None) -> list[Scenario]:
     return scenarios
 
 
-def diagnose(scenario: Scenario, threads: int | None = None, device: str = "cpu") -> Outcome:
+def script_command(scenario: Scenario, device: str = "cpu", seed_offset: int = 0) -> list[str]:
+    """The script and its arguments as `python` takes them: the scenario itself, or through on_device.py
+    where it trains on another device or with shifted seeds."""
+    if device == "cpu" and not seed_offset:
+        return [str(scenario.path)]
+    return [str(ON_DEVICE), "--seed-offset", str(seed_offset), device, str(scenario.path)]
+
+
+def diagnose(
+    scenario: Scenario, threads: int | None = None, device: str = "cpu", seed_offset: int = 0
+) -> Outcome:
     """Run `nndoctor run --json` on the scenario, as a user would, and read the report. `threads`: the
     torch threads it may use (scenarios run side by side share the cores: more threads than cores make
     torch's small ops spin, and a 10 s script then takes minutes)."""
     outcome = Outcome(scenario)
-    script = [str(scenario.path)] if device == "cpu" else [str(ON_DEVICE), device, str(scenario.path)]
+    script = script_command(scenario, device, seed_offset)
     env = os.environ if threads is None else os.environ | {"OMP_NUM_THREADS": str(threads)}
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.json"
@@ -105,22 +118,24 @@ def diagnose(scenario: Scenario, threads: int | None = None, device: str = "cpu"
             return outcome
         data = json.loads(report.read_text())
         if data["status"] == "crashed" and device != "cpu":
-            outcome.skipped, outcome.error = _fails_only_on(device, scenario, folder, env)
+            outcome.skipped, outcome.error = _fails_only_on(device, scenario, folder, env, seed_offset)
     outcome.status = data["status"]
     outcome.ids = [f["id"] for f in data["findings"]]
     outcome.alarms = [f["id"] for f in data["findings"] if f["severity"] in ("warning", "error")]
     return outcome
 
 
-def _fails_only_on(device: str, scenario: Scenario, folder: str, env: dict) -> tuple[bool, str]:
+def _fails_only_on(
+    device: str, scenario: Scenario, folder: str, env: dict, seed_offset: int = 0
+) -> tuple[bool, str]:
     """Whether the script fails on the device without nndoctor too, but not on the CPU (a scenario may
     crash by design: labels out of range), and the device's error."""
-    plain = [sys.executable, str(ON_DEVICE), device, str(scenario.path)]
+    plain = [sys.executable, *script_command(scenario, device, seed_offset)]
     run = subprocess.run(plain, capture_output=True, text=True, timeout=TIMEOUT_S, cwd=folder, env=env)
     if run.returncode == 0:
         return False, ""
     error = (run.stderr.strip().splitlines() or [""])[-1]
-    on_cpu = [sys.executable, str(scenario.path)]
+    on_cpu = [sys.executable, *script_command(scenario, "cpu", seed_offset)]
     if subprocess.run(on_cpu, capture_output=True, timeout=TIMEOUT_S, cwd=folder, env=env).returncode != 0:
         return False, ""
     return True, f"does not run on {device}: {error}"
@@ -151,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="scenarios run at once (default 1)")
     parser.add_argument("--json", help="write the per-scenario results and totals here")
     parser.add_argument("--device", default="cpu", help="where the scenarios train (cpu, cuda)")
+    parser.add_argument(
+        "--seed-offset", type=int, default=0, help="add N to every seed the scenarios set (default 0)"
+    )
     args = parser.parse_args(argv)
 
     scenarios = load_scenarios(args.only)
@@ -161,7 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None  # alone: torch's own default
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         outcomes = []
-        for outcome in pool.map(lambda scenario: diagnose(scenario, threads, args.device), scenarios):
+        for outcome in pool.map(
+            lambda scenario: diagnose(scenario, threads, args.device, args.seed_offset), scenarios
+        ):
             outcomes.append(outcome)
             mark = "ok  " if outcome.passed else "MISS" if not outcome.scenario.healthy else "FA  "
             mark = "skip" if outcome.skipped else mark

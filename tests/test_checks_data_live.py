@@ -121,6 +121,51 @@ def test_a_crash_on_one_based_labels_names_the_labels(wine):
     assert "crashed in cross_entropy" in head.evidence and "(y - 1)" in head.advice
 
 
+def test_a_gpu_style_crash_on_labels_names_them(wine, monkeypatch):
+    """On a GPU a class index out of range fails the loss kernel, not the loss call: the device is dead
+    from then on and its next read raises (CUDA's device-side assert). Simulated on the CPU: a loss that
+    lets the labels through and kills the "device", whose every read raises after that."""
+    dead = []
+
+    def failing_after_death(read):
+        def checked(tensor, *args, **kwargs):
+            if dead:
+                raise torch.AcceleratorError("CUDA error: device-side assert triggered")
+            return read(tensor, *args, **kwargs)
+
+        return checked
+
+    for read in ("item", "tolist", "cpu", "numpy"):
+        monkeypatch.setattr(torch.Tensor, read, failing_after_death(getattr(torch.Tensor, read)))
+    cross_entropy = F.cross_entropy
+
+    def asserting_kernel(input, target, *args, **kwargs):
+        if (target >= input.shape[1]).any():
+            dead.append(True)
+        return cross_entropy(input, target.clamp(max=input.shape[1] - 1), *args, **kwargs)
+
+    monkeypatch.setattr(F, "cross_entropy", asserting_kernel)
+    x, y = wine
+    x, y = torch.as_tensor(standardise(x)), torch.as_tensor(y) + 1  # labels 1 to 3 for 3 outputs
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(x.shape[1], 16), nn.ReLU(), nn.Linear(16, 3))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    with pytest.raises(torch.AcceleratorError), nndoctor.watch() as doc:
+        for start in range(0, len(x), 32):
+            loss = F.cross_entropy(model(x[start : start + 32]), y[start : start + 32])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            print(loss.item())  # the script's first read after the kernel failed: where CUDA raises
+    diagnosis = doc.diagnosis()
+    head = diagnosis.headline
+    assert head.id == "labels-out-of-range" and head.severity is Severity.ERROR
+    assert "device-side assert" in head.evidence and "(y - 1)" in head.advice
+    # met in the step that failed (the first batch holding label 3: the data are sorted by class)
+    assert "internal_errors" not in diagnosis.run
+    assert diagnosis.run["device_failure"]["step"] == diagnosis.run["steps"] - 1 > 0
+
+
 def fit_two_heads(x, y, aux, *, classes):
     """A multi-task MLP: a `classes`-way head under cross_entropy plus a 1-output regression head under
     mse_loss, the two losses summed."""

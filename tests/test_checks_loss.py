@@ -229,6 +229,15 @@ def test_plateau_for_regression_that_never_left_its_start():
     assert loss_plateau(store_with_loss(flat(400, 1.0), classes=None)) != []
 
 
+def test_a_poisson_likelihood_converged_near_its_start_is_not_a_plateau():
+    """Counts of mean 0.5 from a model that starts near their rate: the loss falls from 1.0 to its best,
+    0.85 (the mean of y - y ln y over Poisson(0.5) counts, not 0). The same curve under MSE, whose floor
+    is 0, has barely moved."""
+    curve = np.concatenate([converging(40, start=1.0, end=0.85, tau=8), flat(400, 0.85)])
+    assert loss_plateau(store_with_loss(curve, classes=None, loss_name="poisson_nll_loss")) == []
+    assert loss_plateau(store_with_loss(curve, classes=None, loss_name="mse_loss")) != []
+
+
 def test_plateau_far_above_the_best_level_reached():
     curve = np.concatenate([converging(100, end=0.2, tau=15), flat(400, 1.0)])
     [finding] = loss_plateau(store_with_loss(curve))

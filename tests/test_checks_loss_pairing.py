@@ -88,6 +88,24 @@ def test_sigmoid_before_bce_with_logits_is_found():
     assert "at least 0.5" in evidence and "Sigmoid" in evidence
 
 
+def test_logits_a_linear_layer_kept_positive_are_not_a_bounded_output():
+    """Inputs that carry nothing (all zero) and 70% positives: the logit is the bias, which training pulls
+    to ln(0.7/0.3) = 0.85 from a start of 1. It never goes below 0, but nothing holds it there: a ReLU
+    that does is found on the same data."""
+    x = torch.zeros(256, 8)
+    y = (torch.arange(256) % 10 < 7).float().unsqueeze(1)
+
+    def positive_linear(*tail):
+        model = nn.Sequential(nn.Linear(8, 1), *tail)
+        with torch.no_grad():
+            model[0].bias.fill_(1.0)
+        return model
+
+    assert findings(lambda: fit(positive_linear(), x, y, F.binary_cross_entropy_with_logits)) == {}
+    relu = findings(lambda: fit(positive_linear(nn.ReLU()), x, y, F.binary_cross_entropy_with_logits))
+    assert "at least 0.5" in relu["wrong-output-activation"]
+
+
 def test_relu_ending_a_regression_of_standardised_targets_is_found():
     x, y = regression()
     found = findings(lambda: fit(mlp(1, nn.ReLU()), x, y.unsqueeze(1), F.mse_loss))

@@ -17,6 +17,7 @@ import nndoctor
 from nndoctor.monitor import monitor as monitor_module
 from nndoctor.monitor.eventlog import read_events
 from nndoctor.monitor.monitor import Monitor
+from nndoctor.monitor.pending import PendingSignals
 from nndoctor.monitor.store import DecimatedSeries
 
 
@@ -486,3 +487,28 @@ def test_a_tensor_learning_rate_is_recorded_at_each_step_not_at_flush_time():
     steps, rates = doc.store.series("lr")
     expected = 0.01 * 0.5 ** (steps // 100)
     np.testing.assert_allclose(rates, expected, rtol=1e-6)
+
+
+def test_values_on_a_failed_device_are_dropped_and_those_on_the_host_kept(monkeypatch):
+    pending = PendingSignals()
+    pending.add_scalar("lr", 0, 0.1)
+    pending.add_scalar("loss", 0, torch.tensor(2.0))
+    pending.add_scalar("loss", 1, 1.5)
+    pending.add_vector("grad_norm", 0, torch.ones(3))
+
+    def dead_device(*args, **kwargs):
+        raise torch.AcceleratorError("CUDA error: an illegal memory access was encountered")
+
+    monkeypatch.setattr(torch, "cat", dead_device)
+    records = {r["name"]: r for r in pending.drain()}
+    assert records["lr"]["values"] == [0.1]
+    assert records["loss"]["steps"] == [1] and records["loss"]["values"] == [1.5]
+    assert "grad_norm" not in records and "illegal memory access" in str(pending.device_failure)
+
+    def bug(*args, **kwargs):
+        raise ValueError("not the device's")
+
+    monkeypatch.setattr(torch, "cat", bug)
+    pending.add_scalar("loss", 2, torch.tensor(1.0))
+    with pytest.raises(ValueError):  # nndoctor's own errors are not taken for the device's
+        pending.drain()

@@ -8,8 +8,10 @@ import torch
 from test_monitor import train
 from torch import nn
 
+from nndoctor.analyze import diagnose_store
 from nndoctor.monitor.monitor import Monitor
 from nndoctor.monitor.probes import MOMENTS, PROBES, Probe
+from nndoctor.report.terminal import render_plain
 
 
 class Recorder(Probe):
@@ -27,6 +29,9 @@ class Recorder(Probe):
 
     def on_backward(self, loss):
         self.seen["on_backward"].append(float(loss.detach()))
+
+    def before_loss_call(self, name, input, target, kwargs):
+        self.seen["before_loss_call"].append((name, len(self.seen["on_loss_call"])))
 
     def on_loss_call(self, name, input, target, kwargs, phase):
         self.seen["on_loss_call"].append((name, phase, tuple(input.shape)))
@@ -65,6 +70,9 @@ def test_each_moment_reaches_a_probe_with_its_arguments():
     assert len(seen["on_backward"]) == len(sampled)
     phases = {phase for _, phase, _ in seen["on_loss_call"]}
     assert phases == {"train", "val"}  # the validation pass every 20 steps is told apart
+    # before each training call of a sampled step, none before a validation call
+    trained = [i for i, (_, phase, _) in enumerate(seen["on_loss_call"]) if phase == "train"]
+    assert [called for _, called in seen["before_loss_call"]] == trained
     assert ("Sequential", (32, 8), True) in seen["on_model_input"]
     assert ("Sequential", (64, 8), False) in seen["on_model_input"]
     assert {"Linear", "ReLU"} <= set(seen["on_forward"])
@@ -130,3 +138,32 @@ def test_the_model_input_hook_is_installed_only_when_a_probe_wants_it():
         assert not model._forward_pre_hooks
     finally:
         monitor.finish()
+
+
+class TouchesTheDevice(Probe):
+    """A probe whose reads meet a failed device from step 5 on (as a CUDA device-side assert makes every
+    later read fail), and that holds host-side data it still hands in at the end."""
+
+    name = "touches-device"
+
+    def __init__(self, context):
+        super().__init__(context)
+        self.steps_seen = 0
+
+    def on_step(self, step, optimizer):
+        if step >= 5:
+            raise torch.AcceleratorError("CUDA error: device-side assert triggered")
+        self.steps_seen += 1
+
+    def on_finish(self, status):
+        self.context.emit([{"kind": "event", "type": "held-on-host", "steps": self.steps_seen}])
+
+
+def test_a_failed_device_is_not_an_internal_error_and_host_data_survives_it():
+    monitor, _ = run_with([TouchesTheDevice], steps=20)
+    assert not monitor.store.events("internal-error")
+    failure = monitor.store.structure["device_failure"]
+    assert failure["step"] == 5 and "device-side assert" in failure["error"]
+    assert monitor.store.events("held-on-host")[0]["steps"] == 5  # its on_finish still ran
+    report = render_plain(diagnose_store(monitor.store, status=monitor.status), width=120)
+    assert "the device failed at step 5" in report and "internal error" not in report

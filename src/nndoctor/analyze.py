@@ -44,6 +44,8 @@ def diagnose_store(
     label_check = structure.get("label_check")  # the label-noise probe: its time, or why it did not run
     if label_check:
         summary["label_check"] = label_check
+    if structure.get("device_failure"):  # the GPU failed: what was still on it is missing
+        summary["device_failure"] = structure["device_failure"]
     internal = [{"probe": e["probe"], "error": e["error"]} for e in store.events("internal-error")]
     internal += [{"check": e.check, "error": e.error} for e in check_errors]
     if internal:

@@ -89,6 +89,11 @@ def train_loss(store: Store) -> LossCurve:
     return LossCurve(steps, values, first_bad, total)
 
 
+# negative log-likelihoods whose minimum is the data's own (Poisson: the mean of y - y ln y over the targets,
+# positive for small counts; Gaussian: negative as the variance shrinks), not 0
+LIKELIHOOD_LOSSES = ("poisson_nll_loss", "gaussian_nll_loss")
+
+
 @dataclass(frozen=True)
 class LossScale:
     """What the task allows: the loss of a model that learned nothing (chance) and the best possible one.
@@ -99,6 +104,9 @@ class LossScale:
     chance: float | None
     floor: float
     description: str  # how chance was worked out, for evidence ("ln(10) = 2.30 for 10 classes")
+    # False for a loss whose best value depends on the data (a Poisson or Gaussian likelihood): 0 is then
+    # no floor, and how far the loss fell from its start says nothing of how far it could have fallen
+    floor_known: bool = True
 
 
 def train_loss_functions(store: Store) -> list[dict]:
@@ -127,7 +135,7 @@ def loss_scale(store: Store) -> LossScale:
         return LossScale(chance, floor, text)
     if name in BINARY_LOSSES:
         return LossScale(math.log(2.0) * per_sample, 0.0, "ln(2) = 0.69 for a binary target")
-    return LossScale(None, 0.0, "")
+    return LossScale(None, 0.0, "", floor_known=name not in LIKELIHOOD_LOSSES)
 
 
 def _sum_reduction_factor(info: dict) -> float:

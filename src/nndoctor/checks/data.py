@@ -334,19 +334,37 @@ def failed_loss_call(store: Store) -> dict | None:
 @check
 def labels_out_of_range(store: Store) -> list[Finding]:
     findings = _labels_out_of_range(store)
-    failed = failed_loss_call(store)
-    if not findings or not failed or store.structure.get("status") != "crashed":
+    crash = _crash_on_labels(store)
+    if not findings or not crash:
         return findings
     # the loss raised on a batch whose labels are out of range: they are the crash's cause
     return [
         dataclasses.replace(
             finding,
-            evidence=f"The run crashed in {failed['name']} on these labels: {finding.evidence}",
+            evidence=f"{crash}: {finding.evidence}",
             confidence=max(finding.confidence, 0.95),
             severity=Severity.ERROR,
         )
         for finding in findings
     ]
+
+
+def _crash_on_labels(store: Store) -> str | None:
+    """How the run crashed on its labels, if it did: a loss call that raised on them (on the CPU), or a
+    device-side assert (on a GPU a class index out of range fails the loss kernel, and CUDA reports it
+    at a later call that waits for the device)."""
+    if store.structure.get("status") != "crashed":
+        return None
+    failed = failed_loss_call(store)
+    if failed:
+        return f"The run crashed in {failed['name']} on these labels"
+    device = store.structure.get("device_failure") or {}
+    if "device-side assert" in device.get("error", ""):
+        return (
+            "The run crashed on a device-side assert, the way CUDA reports a class index out of range "
+            "(at a later call, not in the loss itself)"
+        )
+    return None
 
 
 def _labels_out_of_range(store: Store) -> list[Finding]:

@@ -343,8 +343,8 @@ def loss_stall(curve: LossCurve, scale: LossScale) -> Stall | None:
 
     Flat: over the last half the loss moved (down or up) by less than FLAT_SHARE of the gap to the floor,
     and does not swing (`loss_swings`). Too high: above HIGH_SHARE_OF_CHANCE of chance level, or without
-    a chance level at LITTLE_PROGRESS_SHARE of its start, or at ABOVE_BEST_FACTOR times the best level
-    reached earlier.
+    a chance level at LITTLE_PROGRESS_SHARE of its start (when its floor is known: see LossScale), or at
+    ABOVE_BEST_FACTOR times the best level reached earlier.
     """
     if len(curve) < MIN_CURVE_POINTS:
         return None
@@ -370,7 +370,7 @@ def _why_too_high(curve: LossCurve, scale: LossScale, level: float) -> str | Non
         share = 100 * gap / (scale.chance - scale.floor)
         of = "of the way from its floor up to chance level" if scale.floor > 0 else "of chance level"
         return f"{share:.0f}% {of}, {scale.description}"
-    if scale.chance is None and gap >= LITTLE_PROGRESS_SHARE * (start - scale.floor):
+    if scale.chance is None and scale.floor_known and gap >= LITTLE_PROGRESS_SHARE * (start - scale.floor):
         share = gap / (start - scale.floor)
         return (
             f"{fmt(share)}x where it started ({fmt(start)})"

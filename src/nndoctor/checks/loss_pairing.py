@@ -206,6 +206,7 @@ def _bounded_logits(loss: LossInput) -> list[Finding]:
         or loss.get("input_values", 0) < MIN_VALUES
         or low < 0.0
         or loss.get("target_min", 1.0) > 0
+        or _unbounded_module(loss)
     ):
         return []
     evidence = (
@@ -228,6 +229,14 @@ def _bounded_logits(loss: LossInput) -> list[Finding]:
             "apply torch.sigmoid only at inference.",
         )
     ]
+
+
+def _unbounded_module(loss: LossInput) -> bool:
+    """Whether the loss takes a module's output as it is, and that module's type bounds nothing (a Linear
+    layer): its logits staying positive is where training took them (a base rate above 1/2, a model
+    that learned little), not an activation that keeps them there."""
+    direct = loss.direct_module
+    return direct is not None and BOUNDED_MODULES.get(direct[1], (-math.inf,))[0] < 0
 
 
 def _bounded_regression(loss: LossInput) -> list[Finding]:

@@ -1,7 +1,11 @@
 """One owner for every hook and patch the monitor installs, and the fail-safe around each probe.
 
 Everything attached goes through a `HookSet`, so `remove_all()` (idempotent) leaves PyTorch exactly as
-it found it. A probe that raises is switched off and the error recorded: the user's step goes on.
+it found it. A probe that raises is switched off and the error recorded: the user's step goes on. An
+error of the device itself is not the probe's: CUDA reports a kernel's failure (a device-side assert on
+a label out of range) at the next call that waits for the device, which may be one of nndoctor's. The
+probe stops touching the device, the failure is recorded once, and the probe still hands in at the end
+what it holds on the host.
 """
 
 from __future__ import annotations
@@ -9,6 +13,17 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable
 from typing import Any
+
+import torch
+
+_ACCELERATOR_ERROR = getattr(torch, "AcceleratorError", None)  # torch 2.8 and later
+
+
+def is_device_failure(error: BaseException) -> bool:
+    """Whether `error` is the device's (a failed kernel, a lost GPU), not the code that met it."""
+    if _ACCELERATOR_ERROR is not None and isinstance(error, _ACCELERATOR_ERROR):
+        return True
+    return isinstance(error, RuntimeError) and "CUDA error" in str(error)
 
 
 class HookSet:
@@ -48,9 +63,13 @@ class HookSet:
 class Probes:
     """Tracks which probes are on; `guard` runs a probe's code and switches the probe off if it raises."""
 
-    def __init__(self, on_error: Callable[[str, str, str], None]) -> None:
+    def __init__(
+        self, on_error: Callable[[str, str, str], None], on_device_failure: Callable[[str], None]
+    ) -> None:
         self.disabled: set[str] = set()
+        self.stopped_by_device: set[str] = set()  # off because the device failed: not nndoctor's error
         self._on_error = on_error
+        self._on_device_failure = on_device_failure
 
     def enabled(self, probe: str) -> bool:
         return probe not in self.disabled
@@ -58,8 +77,12 @@ class Probes:
     def disable(self, probe: str, error: BaseException) -> None:
         self.disabled.add(probe)
         # the message's first line (torch's dispatcher errors run to pages); the traceback keeps it all
-        message = str(error).split("\n", 1)[0]
-        self._on_error(probe, f"{type(error).__name__}: {message}", traceback.format_exc())
+        message = f"{type(error).__name__}: {str(error).split(chr(10), 1)[0]}"
+        if is_device_failure(error):
+            self.stopped_by_device.add(probe)
+            self._on_device_failure(message)
+        else:
+            self._on_error(probe, message, traceback.format_exc())
 
     def guard(self, probe: str, function: Callable[..., Any], *args: Any) -> Any:
         """Call `function(*args)` unless the probe is off; on an exception switch it off, return None."""

@@ -109,7 +109,8 @@ class Monitor:
         self.schedule = dataclasses.replace(schedule) if schedule else Schedule()
         self._event_log = EventLog(events) if events else None
         self._hooks = HookSet()
-        self._probes = Probes(self._record_internal_error)
+        self._probes = Probes(self._record_internal_error, self._record_device_failure)
+        self.device_failure: str | None = None  # the device's own error, once one was met
         self._pending = PendingSignals()
         self._pending_loss, self._pending_lr = self._pending.series("loss"), self._pending.series("lr")
         self._primary_optimizer = weakref.ref(optimizer) if optimizer is not None else None
@@ -200,7 +201,7 @@ class Monitor:
         self.status = status
         self._hooks.remove_all()
         self._read_update()
-        self._probes.guard("flush", self._emit_validation_point)
+        self._probes.guard("validation", self._emit_validation_point)
         self._probes.guard("flush", self._flush)
         began = time.perf_counter()
         self._call("on_finish", status)
@@ -237,7 +238,12 @@ class Monitor:
             moment: [
                 (probe.name, getattr(probe, moment))
                 for probe in self._extras
-                if overrides(probe, moment) and self._probes.enabled(probe.name)
+                if overrides(probe, moment)
+                and (
+                    self._probes.enabled(probe.name)
+                    # stopped by a failed device, not by its own error: what it holds on the host is sound
+                    or (moment == "on_finish" and probe.name in self._probes.stopped_by_device)
+                )
             ]
             for moment in MOMENTS
         }
@@ -281,6 +287,15 @@ class Monitor:
         }
         with contextlib.suppress(Exception):  # the store itself failed: nothing more can be recorded
             self._emit([record])
+
+    def _record_device_failure(self, error: str) -> None:
+        """The device failed (met by a probe, or by a flush): recorded once, with the step it was met at."""
+        if self.device_failure is None:
+            self.device_failure = error
+            with contextlib.suppress(Exception):
+                self._emit(
+                    [{"kind": "structure", "data": {"device_failure": {"step": self.step, "error": error}}}]
+                )
 
     # --- the model's structure ------------------------------------------------------------------
     def _add_root(self, module: torch.nn.Module) -> None:
@@ -620,15 +635,15 @@ class Monitor:
         self._loss_read_quickly = False
         if loss is None or loss.numel() != 1 or not loss.is_floating_point():
             return  # backward() on a non-scalar output: not a loss
+        last_input = self._last_loss_input
+        if last_input is not None:
+            self._note_rows((step,), (last_input.shape,))
         if not loss.is_cpu:  # keep it on the device until the next flush, checked there
             self._losses_on_device = True
             self._pending_loss.append((step, loss.detach()))
             return
         value = loss.item()  # on the CPU a read, not a synchronisation: check it now, while evidence is fresh
         self._judge_loss(step, value)
-        last_input = self._last_loss_input
-        if last_input is not None:
-            self._note_rows((step,), (last_input.shape,))
         # the quick path reads the next ones alike, once the running average exists (a finite loss) and
         # the loss call's input is known (its shape is kept); _record_lr, next, rules out a tensor rate
         self._loss_read_quickly = (
@@ -782,6 +797,8 @@ class Monitor:
         monitor = self
 
         def loss_function(input: Any, target: Any = None, *args: Any, **kwargs: Any) -> Any:
+            if monitor._probing and monitor._attached and monitor._in_loss == 0:
+                monitor._probes.guard("loss", monitor._before_loss_call, name, input, target, kwargs)
             try:
                 result = original(input, target, *args, **kwargs)
             except Exception:
@@ -817,6 +834,17 @@ class Monitor:
         loss_function.__name__ = name
         loss_function.__doc__ = original.__doc__
         return loss_function
+
+    def _before_loss_call(self, name: str, input: Any, target: Any, kwargs: dict) -> None:
+        """A training loss call on a probed step, before it runs: on a GPU, a kernel that fails on its
+        targets (a label out of range) fails the device for every later read, so they are read first."""
+        if (
+            isinstance(input, torch.Tensor)
+            and torch.is_grad_enabled()
+            and input.requires_grad
+            and not self._all_models_in_eval()
+        ):
+            self._call("before_loss_call", name, input, target, kwargs)
 
     def _observe_failed_loss_call(self, name: str, input: Any, target: Any, kwargs: dict) -> None:
         """A loss call raised (e.g. a label out of range): the probes still see its target, the cause."""
@@ -1019,6 +1047,9 @@ class Monitor:
         self._call("on_flush", self.step)
         self._settle_kept()
         records = self._pending.drain()
+        if self._pending.device_failure is not None:
+            failure = self._pending.device_failure
+            self._record_device_failure(f"{type(failure).__name__}: {str(failure).splitlines()[0]}")
         if self._losses_on_device and not self._nonfinite_reported:  # CPU losses were checked per step
             for record in records:
                 if record["kind"] == "scalars" and record["name"] == "loss":

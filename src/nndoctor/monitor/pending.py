@@ -1,7 +1,8 @@
 """Signals waiting on the device until a flush brings them to the host in one transfer.
 
 A `.item()` per step would force a host-device synchronisation the script may not do itself; keeping
-detached tensors and stacking them at a flush costs one transfer per flush instead.
+detached tensors and stacking them at a flush costs one transfer per flush instead. Values held on a
+device that failed (a kernel's assert kills a CUDA context) are lost; those on the host still come out.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from typing import Any
 
 import torch
 
+from .hooks import is_device_failure
+
 
 class PendingSignals:
     def __init__(self) -> None:
         self._scalars: dict[str, list[tuple[int, Any]]] = defaultdict(list)
         self._vectors: list[tuple[str, int, Any]] = []
+        self.device_failure: BaseException | None = None  # why the last drain lost a device's values
 
     def add_scalar(self, name: str, step: int, value: Any) -> None:
         """`value` is a float or a 0-d tensor (already detached)."""
@@ -40,14 +44,18 @@ class PendingSignals:
             v for _, _, values, floats in scalars if not floats for v in values if isinstance(v, torch.Tensor)
         ]
         tensors += [v for _, _, v in self._vectors]
-        host = iter(_to_host(tensors))
+        on_host, self.device_failure = _to_host(tensors)
+        host = iter(on_host)
         records = []
         for name, steps, values, floats in scalars:
             if not floats:
-                values = [next(host)[0] if isinstance(v, torch.Tensor) else float(v) for v in values]
+                values = [next(host) if isinstance(v, torch.Tensor) else [float(v)] for v in values]
+                steps, values = _kept([(s, v[0]) for s, v in zip(steps, values) if v is not None])
             records.append({"kind": "scalars", "name": name, "steps": steps, "values": values})
         for name, step, _ in self._vectors:
-            records.append({"kind": "vector", "name": name, "step": step, "values": next(host)})
+            values = next(host)
+            if values is not None:
+                records.append({"kind": "vector", "name": name, "step": step, "values": values})
         for items in self._scalars.values():
             items.clear()  # in place: callers hold these lists (see `series`)
         self._vectors.clear()
@@ -60,17 +68,30 @@ def _all_floats(values: list[Any]) -> bool:
     return set(map(type, values)) == {float}
 
 
-def _to_host(tensors: list[torch.Tensor]) -> list[list[float]]:
-    """Lists of floats for each tensor, with one transfer per device."""
+def _kept(pairs: list[tuple[int, float]]) -> tuple[list[int], list[float]]:
+    steps, values = zip(*pairs) if pairs else ((), ())
+    return list(steps), list(values)
+
+
+def _to_host(tensors: list[torch.Tensor]) -> tuple[list[list[float] | None], BaseException | None]:
+    """Lists of floats for each tensor, with one transfer per device; None for the tensors of a device
+    that failed, whose error comes second."""
     by_device: dict[torch.device, list[int]] = defaultdict(list)
     for index, tensor in enumerate(tensors):
         by_device[tensor.device].append(index)
-    out: list[list[float]] = [[] for _ in tensors]
+    out: list[list[float] | None] = [None for _ in tensors]
+    failure = None
     for indexes in by_device.values():
-        flat = [tensors[i].detach().reshape(-1) for i in indexes]
-        joined = torch.cat(flat).double().cpu().tolist()
+        try:
+            flat = [tensors[i].detach().reshape(-1) for i in indexes]
+            joined = torch.cat(flat).double().cpu().tolist()
+        except RuntimeError as error:
+            if not is_device_failure(error):
+                raise
+            failure = error
+            continue
         offset = 0
         for i, part in zip(indexes, flat):
             out[i] = joined[offset : offset + part.numel()]
             offset += part.numel()
-    return out
+    return out, failure

@@ -31,6 +31,7 @@ breaks readers gets a new schema name):
         "loss_functions": [str],
         "data": str, "source": str, "samples": int, "sampled_samples": int,      (nndoctor data, check_data)
         "features": int, "layout": str, "target": str, "target_kind": str, "notes": [str],
+        "device_failure": {"step": int, "error": str},      (the GPU failed: values still on it were lost)
         "internal_errors": [{"probe" | "check": str, "error": str}]
       }
     }

@@ -313,6 +313,13 @@ def _summary(diagnosis: Diagnosis) -> Text:
     text = Text(" · ".join(parts), style=theme_style("nd.summary"))
     if label_check.get("note"):
         text.append(f"\nNote: {label_check['note']}", style=theme_style("nd.summary"))
+    failure = run.get("device_failure") or {}
+    if failure:
+        text.append(
+            f"\nNote: the device failed at step {failure.get('step')} ({_shorten(str(failure.get('error')), 100)}); "
+            "the values still on it were lost.",
+            style=theme_style("nd.summary"),
+        )
     if diagnosis.headline is not None:
         text.append(
             f"\nMore about a finding: nndoctor explain {diagnosis.headline.id}",

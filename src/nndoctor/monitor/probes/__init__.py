@@ -74,6 +74,11 @@ class ProbeContext:
         return [model for ref in self._monitor._roots.values() if (model := ref()) is not None]
 
     @property
+    def device_failed(self) -> bool:
+        """Whether the device failed (see hooks.is_device_failure): tensors on it can no longer be read."""
+        return self._monitor.device_failure is not None
+
+    @property
     def structure(self) -> dict[str, Any]:
         """Facts recorded so far (read-only by convention): modules, optimizer, loss functions."""
         return self._monitor.store.structure
@@ -113,6 +118,9 @@ class Probe:
     def on_backward(self, loss: torch.Tensor) -> None:
         """`backward()` is about to be called on this scalar training loss."""
 
+    def before_loss_call(self, name: str, input: torch.Tensor, target: Any, kwargs: dict[str, Any]) -> None:
+        """A torch.nn.functional training loss is about to run (probed steps only)."""
+
     def on_loss_call(
         self, name: str, input: torch.Tensor, target: Any, kwargs: dict[str, Any], phase: str
     ) -> None:
@@ -136,6 +144,7 @@ MOMENTS = (
     "on_start",
     "on_step",
     "on_backward",
+    "before_loss_call",
     "on_loss_call",
     "on_model_input",
     "on_forward",

@@ -65,6 +65,11 @@ class BatchProbe(Probe):
         sparse = SPARSE_EVERY * schedule.stretch
         return schedule.in_dense_start(step) or (step - schedule.origin) % sparse == 0
 
+    def before_loss_call(self, name: str, input: torch.Tensor, target: Any, kwargs: dict[str, Any]) -> None:
+        """The pending batch is profiled with its targets before the loss runs on them: on a GPU a label
+        out of range fails the loss kernel, and with it every later read of the device."""
+        self._take_targets(name, target, kwargs)
+
     def on_loss_call(
         self, name: str, input: torch.Tensor, target: Any, kwargs: dict[str, Any], phase: str
     ) -> None:
@@ -73,6 +78,9 @@ class BatchProbe(Probe):
         if f"train:{name}" not in self.context.structure.get("loss_functions", {}):
             # the monitor records a call before the probes see it: this one raised (e.g. on its labels)
             self._data.failed_loss_call = {"name": name, "input_shape": list(input.shape)}
+        self._take_targets(name, target, kwargs)
+
+    def _take_targets(self, name: str, target: Any, kwargs: dict[str, Any]) -> None:
         if self._pending is None:
             return
         weighted = kwargs.get("weight") is not None or kwargs.get("pos_weight") is not None
@@ -87,6 +95,8 @@ class BatchProbe(Probe):
             self.context.emit(self._data.records())
 
     def on_finish(self, status: str) -> None:
+        if self.context.device_failed:
+            self._pending = None  # on a device that failed: it cannot be read, the batches before it can
         self._profile_pending(None)
         self._data.profile_buffered()
         if not self._data.train.rows and not self._data.val.rows:

@@ -99,7 +99,7 @@ class LoopProbe(Probe):
             with torch.no_grad():
                 held = norms(grads)  # NaN where there is no gradient at all
         else:  # all reset to None (zero_grad's default): nothing to reduce
-            held = torch.full((len(grads),), float("nan"))
+            held = torch.full((len(grads),), float("nan"), device=params[0].device)
         if self._stale is not None and self._stale_step == step:
             held = torch.minimum(self._stale, held)  # NaN (reset to None) wins, as 0 does
         self._stale, self._stale_step = held, step
