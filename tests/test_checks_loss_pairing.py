@@ -106,6 +106,18 @@ def test_logits_a_linear_layer_kept_positive_are_not_a_bounded_output():
     assert "at least 0.5" in relu["wrong-output-activation"]
 
 
+def test_a_linear_head_that_stayed_inside_minus_one_to_one_is_not_a_bounded_output():
+    """A Linear head of weight 0.97 over one saturated tanh unit: its outputs crowd at +-0.97 and never
+    leave [-1, 1] while a slow rate barely moves them, as a tanh's would. But the loss takes the Linear
+    layer's output as it is: what keeps it inside is upstream (a saturated unit), not a last activation."""
+    x, y = regression()
+    model = nn.Sequential(nn.Linear(8, 1), nn.Tanh(), nn.Linear(1, 1))
+    with torch.no_grad():
+        model[2].weight.fill_(0.97)
+        model[2].bias.zero_()
+    assert findings(lambda: fit(model, 10 * x, 2 * y.unsqueeze(1), F.mse_loss, lr=1e-4)) == {}
+
+
 def test_relu_ending_a_regression_of_standardised_targets_is_found():
     x, y = regression()
     found = findings(lambda: fit(mlp(1, nn.ReLU()), x, y.unsqueeze(1), F.mse_loss))

@@ -64,6 +64,18 @@ def test_quiet_when_large_early_steps_do_not_hurt_the_loss():
     assert lr_too_high(run_store(converging(400), lambda s: 0.5 if s < 5 else 2e-3)) == []
 
 
+def test_quiet_when_the_large_steps_learned_and_the_loss_stalled_later():
+    # a linear model from its small start: steps of 12% of the weights while the loss falls most of its
+    # way, then a plateau its capacity sets, reached with steps of a healthy size
+    loss = np.concatenate([converging(30, start=1.1, end=0.7, tau=6), flat(370, 0.68)])
+    assert lr_too_high(run_store(loss, lambda s: 0.12 if 5 <= s < 15 else 5e-3, classes=3)) == []
+
+
+def test_too_high_with_a_loss_stuck_where_it_started():
+    [finding] = lr_too_high(run_store(flat(400, 2.28), lambda s: 0.3))
+    assert "got stuck at" in finding.evidence and "of chance level" in finding.evidence
+
+
 def test_quiet_when_high_updates_are_brief():
     loss = np.concatenate([[2.3, 6.0], converging(398)])
     assert lr_too_high(run_store(loss, lambda s: 0.5 if s < 2 else 2e-3)) == []

@@ -409,12 +409,13 @@ _ENTRIES = [
         CAUSE,
         W,
         "When a large share of labels is wrong the model spends its capacity memorising them: the training "
-        "loss stalls well above 0, or falls only as the validation loss rises. Found by confident learning: "
-        "a simple model trained without each sample's label confidently predicts another class.",
+        "loss stalls well above 0, or falls only as the validation loss rises; a batch's loss swings with how "
+        "many wrong labels it drew. Found by confident learning: a simple model trained without each "
+        "sample's label confidently predicts another class.",
         "Review the suspect samples listed (relabel or drop the wrong ones: cleanlab's find_label_issues "
         "ranks them all); with 10-20% noise, label smoothing (0.1) or a noise-robust loss and early "
         "stopping on a clean validation set limit the damage.",
-        explains=("loss-plateau", "overfitting", "learning-bottleneck"),
+        explains=("loss-plateau", "loss-oscillating", "overfitting", "learning-bottleneck"),
         detected=True,
     ),
     Entry(

@@ -27,7 +27,7 @@ from ._signals import (
 )
 from .gradients import gradient_spikes, vanishing_gradients
 from .loss import loss_stall, nonfinite_onset
-from .optimization import HIGH_UPDATE_RATIO, LOW_UPDATE_RATIO, high_update_stretch, update_ratios
+from .optimization import HIGH_UPDATE_RATIO, LOW_UPDATE_RATIO, harmful_update_stretch, update_ratios
 
 RECURRENT_TYPES = ("RNN", "LSTM", "GRU")
 # where the reference says to start: 3 to 8 layers, hidden widths 256 to 1024, and for regression 2 to 3
@@ -91,7 +91,7 @@ def _healthy_update_ratio(store: Store) -> float | None:
     if nonfinite_onset(store) is not None or gradient_spikes(store) is not None or vanishing_gradients(store):
         return None
     ratios = update_ratios(store)
-    if ratios is None or high_update_stretch(ratios) is not None:
+    if ratios is None or harmful_update_stretch(store) is not None:
         return None
     typical = float(np.nanmedian(ratios.typical))
     return typical if LOW_UPDATE_RATIO <= typical < HIGH_UPDATE_RATIO else None

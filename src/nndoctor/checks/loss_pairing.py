@@ -206,7 +206,7 @@ def _bounded_logits(loss: LossInput) -> list[Finding]:
         or loss.get("input_values", 0) < MIN_VALUES
         or low < 0.0
         or loss.get("target_min", 1.0) > 0
-        or _unbounded_module(loss)
+        or _may_go_negative(loss)  # logits a Linear layer (or a tanh) left positive: nothing holds them there
     ):
         return []
     evidence = (
@@ -233,8 +233,14 @@ def _bounded_logits(loss: LossInput) -> list[Finding]:
 
 def _unbounded_module(loss: LossInput) -> bool:
     """Whether the loss takes a module's output as it is, and that module's type bounds nothing (a Linear
-    layer): its logits staying positive is where training took them (a base rate above 1/2, a model
-    that learned little), not an activation that keeps them there."""
+    layer): a bound read off its values is where training took them (a model that learned little, units
+    upstream that saturate or died), not an activation that holds them there."""
+    direct = loss.direct_module
+    return direct is not None and direct[1] not in BOUNDED_MODULES
+
+
+def _may_go_negative(loss: LossInput) -> bool:
+    """Whether the loss takes a module's output as it is, and that module's type lets it go below 0."""
     direct = loss.direct_module
     return direct is not None and BOUNDED_MODULES.get(direct[1], (-math.inf,))[0] < 0
 
@@ -276,8 +282,8 @@ def _output_bound(loss: LossInput, targets: np.ndarray) -> tuple[tuple[float, fl
     if direct and direct[1] in BOUNDED_MODULES:
         return BOUNDED_MODULES[direct[1]], f"the range of {direct[1]}"
     low, high = loss.get("input_min"), loss.get("input_max")
-    if low is None or high is None:
-        return None
+    if low is None or high is None or _unbounded_module(loss):
+        return None  # from here on a bound is read off the values: an activation applied in forward
     if low == 0.0 and loss.get("input_zeros", 0) > 0:  # a linear output never lands exactly on 0.0
         zeros = loss.get("input_zeros") / max(loss.get("input_values", 1), 1)
         return (

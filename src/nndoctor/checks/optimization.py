@@ -25,6 +25,7 @@ from ._signals import (
     loss_scale,
     loss_shape_check,
     optimizer_type,
+    start_points,
     step_noise,
     train_loss,
     weight_matrix_columns,
@@ -47,6 +48,9 @@ SPIKE_LEAD_STEPS = (
 )
 OVERSHOOT_FACTOR = 2.0  # the loss doubled (above its floor) while the updates were large
 RESPONSE_STEPS = 16  # the loss answers a large update within a few steps; look this far past the stretch
+LEARNED_SHARE = 0.5  # large steps that took the loss half its way to where it stalled were learning: weights
+# growing from a small start (a linear model's first steps) move by a large share of their norm, and a
+# stall reached after that, with steps back to a healthy size, is not the rate's
 
 # lr-too-low
 LOW_UPDATE_RATIO = 1e-4  # 10x below the healthy ratio, for the fastest-moving weight matrix
@@ -166,9 +170,19 @@ def _loss_symptom(store: Store, curve: LossCurve, stretch: HighStretch) -> str |
     if swings is not None:
         return f"the loss swings between {fmt(swings.low)} and {fmt(swings.high)} without progress"
     stall = loss_stall(curve, scale)
-    if stall is not None:
+    if stall is not None and not _learned_during(curve, stretch, stall.level):
         return f"the loss got stuck at {fmt(stall.level)} ({stall.reason})"
     return None
+
+
+def _learned_during(curve: LossCurve, stretch: HighStretch, level: float) -> bool:
+    """Whether the large steps took the loss LEARNED_SHARE or more of its way from its start to `level`."""
+    start = float(np.median(start_points(curve.values)))
+    response = curve.values[(curve.steps >= stretch.end) & (curve.steps <= stretch.end + RESPONSE_STEPS)]
+    progress = start - level
+    if not response.size or progress <= 3.0 * step_noise(curve.values):
+        return False  # no progress to speak of: a loss stuck where it started
+    return start - float(np.median(response)) >= LEARNED_SHARE * progress
 
 
 def _overshoot(curve: LossCurve, stretch: HighStretch, floor: float) -> str | None:
@@ -186,6 +200,19 @@ def _overshoot(curve: LossCurve, stretch: HighStretch, floor: float) -> str | No
     return f"the loss jumped from {fmt(reference + floor)} to {fmt(peak + floor)} at step {peak_step}"
 
 
+def harmful_update_stretch(store: Store) -> tuple[HighStretch, str] | None:
+    """The first stretch of large updates and what it did to the loss, when the rate is to blame: the
+    gradient had not grown first, and the loss shows a consequence (see `lr_too_high`)."""
+    ratios = update_ratios(store)
+    if ratios is None:
+        return None
+    stretch = high_update_stretch(ratios)
+    if stretch is None or _gradient_grew_first(store, stretch.start):
+        return None
+    symptom = _loss_symptom(store, train_loss(store), stretch)
+    return None if symptom is None else (stretch, symptom)
+
+
 @check
 def lr_too_high(store: Store) -> list[Finding]:
     """The learning rate is too high (SGD, Adam and the rest alike).
@@ -198,15 +225,10 @@ def lr_too_high(store: Store) -> list[Finding]:
     rate 10x, or by the power of ten down to the usual starting rate (1e-3 for Adam, 0.1 for SGD) when
     it is orders of magnitude above it.
     """
-    ratios = update_ratios(store)
-    if ratios is None:
+    blamed = harmful_update_stretch(store)
+    if blamed is None:
         return []
-    stretch = high_update_stretch(ratios)
-    if stretch is None or _gradient_grew_first(store, stretch.start):
-        return []
-    symptom = _loss_symptom(store, train_loss(store), stretch)
-    if symptom is None:
-        return []
+    stretch, symptom = blamed
     evidence = (
         f"From step {stretch.start} to {stretch.end} a typical {optimizer_type(store)} step moved the weights by "
         f"{fmt(100 * stretch.median_ratio)}% of their norm (median over sampled steps and weight matrices; "

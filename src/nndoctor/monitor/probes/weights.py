@@ -191,7 +191,7 @@ class WeightsProbe(Probe):
             return
         with torch.no_grad():
             stats = torch.stack(
-                [torch.stack([t.float().std(), t.float().mean(), t.amax() - t.amin()]) for t in tensors]
+                [torch.stack([_spread(t), t.float().mean(), t.amax() - t.amin()]) for t in tensors]
             ).tolist()  # one transfer, once per run
         for row, (std, mean, spread) in zip(rows, stats):
             row.update(std=std, mean=mean, constant=spread == 0.0)
@@ -387,3 +387,10 @@ def _owners(roots: list[nn.Module]) -> dict[int, nn.Module]:
             for param in module.parameters(recurse=False):
                 owners.setdefault(id(param), module)
     return owners
+
+
+def _spread(tensor: torch.Tensor) -> torch.Tensor:
+    """The standard deviation; NaN for a single value (without torch's warning into the user's output)."""
+    if tensor.numel() > 1:
+        return tensor.float().std()
+    return torch.full((), float("nan"), device=tensor.device)
