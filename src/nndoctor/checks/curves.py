@@ -578,8 +578,9 @@ def loss_spikes(store: Store) -> tuple[list[Spike], float, bool]:
     loss is positive, so a loss at 1e-6 is judged like one at 1). A spike is beyond SPIKE_SIGMAS robust
     sigmas of all points' deviations from their level and at least SPIKE_FACTOR times the level, lasts
     at most SPIKE_MAX_WIDTH points, is back below halfway within SPIKE_RECOVERY points, and is at least
-    SPIKE_MIN_SHARE of the starting loss and SPIKE_UNDONE_SHARE of the progress made before it. A loss that is not positive throughout is judged in absolute
-    terms, against the larger of the run's spread and that of the window before the point. A batch of fewer rows than usual (a short last batch) has a
+    SPIKE_MIN_SHARE of the starting loss and SPIKE_UNDONE_SHARE of the progress made before it. A loss that
+    is not positive throughout is judged in absolute terms (its square root when it only touches 0, as a
+    margin loss does), against the larger of the run's spread and that of the window before the point. A batch of fewer rows than usual (a short last batch) has a
     noisier mean loss, by sqrt(usual rows / its rows): its sigmas are that much wider.
     """
     steps, values = store.series("loss")
@@ -593,20 +594,27 @@ def loss_spikes(store: Store) -> tuple[list[Spike], float, bool]:
     if values.size < window + 2:
         return [], 0.0, True
     positive = bool((values > 0).all())
-    history = np.lib.stride_tricks.sliding_window_view(values[:-1], window)
+    # a loss that touches 0 but never goes below it (a hinge or margin loss: the mean of the few terms
+    # still violated) scatters like a count, its spread growing with its level; its square root steadies
+    # that spread, as the log does a positive loss's
+    count_like = not positive and bool((values >= 0).all())
+    judged = np.sqrt(values) if count_like else values
+    history = np.lib.stride_tricks.sliding_window_view(judged[:-1], window)
     levels = np.median(history, axis=1)  # levels[k] is the level before point k + window
-    current = values[window:]
+    current = judged[window:]
     if positive:
         deviation = np.log(current) - np.log(levels)
         threshold = max(SPIKE_SIGMAS * robust_sigma(deviation), math.log(SPIKE_FACTOR))
     else:
         deviation = current - levels
-        # a loss that touches 0 (a hinge or margin loss) has noise that shrinks with its level: each
-        # point is judged by the spread of the window before it too, not only the whole run's
+        # the noise of a loss that touches 0 shrinks with its level: each point is judged by the spread
+        # of the window before it too, not only the whole run's
         local = MAD_TO_SIGMA * np.median(np.abs(history - levels[:, None]), axis=1)
         threshold = SPIKE_SIGMAS * np.maximum(local, robust_sigma(deviation))
         if not (threshold > 0).any():
             return [], 0.0, False
+    if count_like:
+        levels = levels**2  # back in the loss's own units
     start_level = float(np.median(values[:window]))
     above = np.flatnonzero(deviation > threshold * _batch_noise(store, steps[window:]))
     spikes: list[Spike] = []
@@ -631,7 +639,7 @@ def loss_spikes(store: Store) -> tuple[list[Spike], float, bool]:
         if back.size == 0:
             continue  # not back down: a level shift or a divergence, not an isolated spike
         spikes.append(Spike(int(steps[point]), value + floor, level + floor, int(back[0]) + 1))
-    spread = float(np.expm1(robust_sigma(deviation))) if positive else robust_sigma(deviation)
+    spread = float(np.expm1(robust_sigma(deviation))) if positive else robust_sigma(values[window:] - levels)
     return spikes, spread, positive
 
 
