@@ -6,6 +6,7 @@ Every state has a run that must show it and noisy healthy runs that must not; th
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -304,11 +305,13 @@ def _digits(train: int, val: int):
     return x[:train], y[:train], x[train : train + val], y[train : train + val]
 
 
-def _train(model, optimizer, data, *, epochs: int, batch: int):
+def _train(model, optimizer, data, *, epochs: int, batch: int, restore_best: bool = False):
+    """`restore_best`: early stopping's end, the weights of the best validation loss loaded back."""
     import nndoctor
 
     x, y, xv, yv = data
     generator = torch.Generator().manual_seed(0)
+    best, best_state = math.inf, None
     with nndoctor.watch() as doc:
         for _ in range(epochs):
             model.train()
@@ -321,7 +324,11 @@ def _train(model, optimizer, data, *, epochs: int, batch: int):
                 optimizer.step()
             model.eval()
             with torch.no_grad():  # seen by the monitor as one validation point per epoch
-                torch.nn.functional.cross_entropy(model(xv), yv)
+                val_loss = torch.nn.functional.cross_entropy(model(xv), yv).item()
+            if val_loss < best:
+                best, best_state = val_loss, copy.deepcopy(model.state_dict())
+        if restore_best:
+            model.load_state_dict(best_state)
     return doc.diagnosis()
 
 
@@ -349,6 +356,22 @@ def test_live_overfitting_run_is_caught_with_its_missing_regularisation(one_thre
     assert ids[:2] == ["no-regularization", "overfitting"], [(f.id, f.evidence) for f in diagnosis.findings]
     overfitting = diagnosis.findings[1]
     assert overfitting.step is not None and f"step {overfitting.step}" in overfitting.evidence
+
+
+def test_overfitting_undone_by_restoring_the_best_weights_is_only_noted(one_thread):
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(64, 256),
+        torch.nn.ReLU(),
+        torch.nn.Linear(256, 256),
+        torch.nn.ReLU(),
+        torch.nn.Linear(256, 10),
+    )
+    optimizer = torch.optim.Adam(model.parameters(), 1e-3)
+    diagnosis = _train(model, optimizer, _digits(100, 500), epochs=40, batch=20, restore_best=True)
+    [overfitting] = [f for f in diagnosis.findings if f.id == "overfitting"]
+    assert overfitting.severity is Severity.INFO and "loaded earlier weights" in overfitting.evidence
+    assert not [f.id for f in diagnosis.findings if f.severity >= Severity.WARNING]
 
 
 def test_live_healthy_run_raises_no_alarm(one_thread):

@@ -55,7 +55,13 @@ def global_hook_counts() -> tuple[int, ...]:
     )
 
 
-ORIGINALS = (torch.autograd.backward, F.cross_entropy, F.mse_loss, nn.utils.clip_grad_norm_)
+ORIGINALS = (
+    torch.autograd.backward,
+    F.cross_entropy,
+    F.mse_loss,
+    nn.utils.clip_grad_norm_,
+    nn.Module.load_state_dict,
+)
 
 
 def test_parameters_bitwise_equal_with_and_without_the_monitor():
@@ -91,7 +97,14 @@ def test_no_hook_or_patch_left_behind_even_when_training_raises():
         train(steps=3)
         raise RuntimeError("user bug")
     assert global_hook_counts() == before
-    assert (torch.autograd.backward, F.cross_entropy, F.mse_loss, nn.utils.clip_grad_norm_) == ORIGINALS
+    patched = (
+        torch.autograd.backward,
+        F.cross_entropy,
+        F.mse_loss,
+        nn.utils.clip_grad_norm_,
+        nn.Module.load_state_dict,
+    )
+    assert patched == ORIGINALS
     model = nn.Linear(2, 2)
     assert not model._forward_hooks and not model._forward_pre_hooks
 

@@ -18,6 +18,7 @@ its state.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -537,6 +538,14 @@ def curve_states(store: Store) -> list[Finding]:
     state = curve_state(store)
     if state is None:
         return []
+    if state.id == "overfitting" and _best_weights_restored(store):
+        state = dataclasses.replace(
+            state,
+            evidence=state.evidence
+            + " The script loaded earlier weights into the model after its last step: "
+            "early stopping kept its best checkpoint, so the rise cost nothing.",
+            severity=Severity.INFO,
+        )
     findings = [
         Finding(
             state.id,
@@ -559,6 +568,12 @@ def curve_states(store: Store) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _best_weights_restored(store: Store) -> bool:
+    """Whether weights were loaded into the trained model after its last step (the monitor records
+    load_state_dict calls once training began): the best checkpoint restored."""
+    return any(event.get("step", -1) >= store.steps_seen for event in store.events("weights-loaded"))
 
 
 # --- loss-spike ----------------------------------------------------------------------------------

@@ -190,6 +190,7 @@ class Monitor:
                     torch.nn.functional, name, lambda original, n=name: self._wrap_loss(n, original)
                 )
         self._hooks.patch(torch.nn.utils, "clip_grad_norm_", self._wrap_clip)
+        self._hooks.patch(torch.nn.Module, "load_state_dict", self._wrap_load_state_dict)
         self._install_activation_hooks()
         return self
 
@@ -940,6 +941,25 @@ class Monitor:
         clip_grad_norm_.__wrapped__ = original  # type: ignore[attr-defined]
         clip_grad_norm_.__doc__ = original.__doc__
         return clip_grad_norm_
+
+    def _wrap_load_state_dict(self, original: Any) -> Any:
+        """Weights loaded into a watched model once it trained: early stopping restoring its best
+        checkpoint, or a run resumed. Recorded with the step: the curve checks read it."""
+        monitor = self
+
+        def load_state_dict(module: torch.nn.Module, *args: Any, **kwargs: Any) -> Any:
+            result = original(module, *args, **kwargs)
+            if monitor._attached and monitor.step > 0 and id(module) in monitor._roots:
+                monitor._probes.guard(
+                    "weights-loaded",
+                    monitor._emit,
+                    [{"kind": "event", "type": "weights-loaded", "step": monitor.step}],
+                )
+            return result
+
+        load_state_dict.__wrapped__ = original  # type: ignore[attr-defined]
+        load_state_dict.__doc__ = original.__doc__
+        return load_state_dict
 
     def _capture_preclip(self) -> None:
         with torch.no_grad():
