@@ -57,6 +57,18 @@ def test_quiet_on_a_slow_start_that_breaks_out_of_chance_late():
     assert ids(store_with_loss(curve, classes=2)) == []
 
 
+def test_quiet_on_a_memorising_network_whose_loss_bursts_near_zero():
+    """From 0.6 to about 0.002 (a wide network memorising 60 samples), then bursts of a few steps up to
+    0.008 as Adam disturbs what it memorised: persistent and wide against the level, but under a hundredth
+    of where the loss started. Bursts as wide as a tenth of the start are oscillation."""
+    rng = np.random.default_rng(0)
+    bursts = np.convolve(rng.exponential(1.0, 600) * (rng.random(600) < 0.1), np.ones(4), "same")
+    tail = 0.0005 + 0.002 * bursts
+    curve = np.concatenate([converging(100, start=0.6, end=0.002, tau=20), tail])
+    assert loss_oscillating(store_with_loss(curve, classes=None)) == []
+    assert loss_oscillating(store_with_loss(np.concatenate([curve[:100], 30 * tail]), classes=None)) != []
+
+
 def test_quiet_on_too_few_points():
     assert ids(store_with_loss(flat(20, math.log(10)))) == []
 

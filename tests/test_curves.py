@@ -155,6 +155,21 @@ def test_overfitting_with_four_evaluations():
     assert "epoch 99" in state.evidence
 
 
+def test_a_memorised_training_set_overfits_with_its_loss_flat_near_zero():
+    """The training loss falls from 0.7 to about 0.002 in the first tenth of the run and stays there
+    (nothing left to fall by); validation bottoms out early and climbs for the rest. A training loss as
+    flat but at half its start, with the same validation, is not overfitting."""
+    t = np.arange(1500)
+    val_steps = np.arange(9, 1500, 10)
+    val = 0.5 + 0.4 * (1 - np.exp(-np.maximum(val_steps - 90, 0) / 300)) + 0.01 * np.sin(val_steps)
+    memorised = noisy(0.002 + 0.7 * np.exp(-t / 30), 0.3, 0)
+    state = curve_state(make_store(memorised, val, val_steps=val_steps))
+    assert state is not None and state.id == "overfitting"
+    stuck = noisy(0.35 + 0.35 * np.exp(-t / 30), 0.05, 0)
+    state = curve_state(make_store(stuck, val, val_steps=val_steps))
+    assert state is None or state.id != "overfitting"
+
+
 def test_two_higher_evaluations_after_the_best_are_not_enough_with_a_flat_training_loss():
     train = noisy(np.full(400, 0.3), 0.1, 0)
     state = curve_state(make_store(train, [0.5, 0.4, 0.42, 0.43], val_steps=[99, 199, 299, 399]))
@@ -237,6 +252,25 @@ def test_an_isolated_spike_is_found_and_noise_is_not():
     assert [s.step for s in spikes] == [600] and relative and 0.1 < spread < 0.4
     finding = loss_spike(make_store(curve))[0]
     assert finding.step == 600 and "x its recent level" in finding.evidence
+
+
+def test_the_loss_after_a_short_last_batch_is_judged_with_its_noise():
+    """Epochs of 43 steps, the last of 3 rows where the others have 40: that batch's update is
+    sqrt(40 / 3) = 3.7x noisier, and the next step's loss shows it. A 1.8x jump there is that noise; a 10x
+    jump is a spike wherever it falls."""
+    t = np.arange(1075)
+    curve = noisy(0.015 + 0.1 * np.exp(-t / 150), 0.08, 0)
+    short = np.arange(42, 1075, 43)
+    info = {"name": "mse_loss", "phase": "train", "input_shape": [40, 64]}
+    rows = {"kind": "scalars", "name": "loss_rows", "steps": short.tolist(), "values": [3.0] * short.size}
+    curve[903] = 1.8 * curve[880:903].mean()
+    store = make_store(curve, structure={"loss_functions": {"train:mse_loss": info}})
+    store.apply(rows)
+    assert loss_spikes(store)[0] == []
+    curve[903] = 10 * curve[880:903].mean()
+    store = make_store(curve, structure={"loss_functions": {"train:mse_loss": info}})
+    store.apply(rows)
+    assert [s.step for s in loss_spikes(store)[0]] == [903]
 
 
 def test_a_level_shift_is_not_a_spike():

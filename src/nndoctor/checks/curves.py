@@ -57,6 +57,8 @@ OVERFIT_MIN_RISE = 0.02  # validation 2% above its best (and beyond 3 sigmas of 
 OVERFIT_NOISE_SIGMAS = 3.0
 OVERFIT_CLEAR_RISE = 0.10  # ... rising steadily (Mann-Kendall), or by 10% or more
 OVERFIT_MIN_AFTER = 2  # evaluations after the best: one higher point can be noise
+MEMORISED_SHARE = 0.05  # a training loss under 5% of its starting gap to the floor has nothing left to fall
+# by: flat there, while validation rises, the network has memorised its training set
 STALL_TOLERANCE = 0.02  # validation within 2% of its best has stopped improving ...
 STALL_MIN_EVALS = 3  # ... for 3 evaluations or more ...
 STALL_SPAN_SHARE = 0.25  # ... over a quarter of the run or more ...
@@ -310,7 +312,8 @@ def _overfitting_rise(context: Context) -> State | None:
     The rise since the best evaluation must be steady (Mann-Kendall over 4 or more evaluations after
     it), or clear (10% and beyond 3 sigmas of the validation noise), or, with only 3 evaluations after
     it, strictly increasing while the training loss fell by a fifth; in every case 2% of the level
-    or more, beyond the noise when it can be estimated, and with the training loss falling.
+    or more, beyond the noise when it can be estimated, and with the training loss falling or already
+    memorised (flat under MEMORISED_SHARE of its starting gap).
     """
     val, floor = context.val, context.floor
     best_index, best = _best_point(val)
@@ -328,7 +331,7 @@ def _overfitting_rise(context: Context) -> State | None:
         return None
     best_step = int(val.steps[best_index])
     train_trend = trend(_at_least(context.train, best_step), floor)
-    if not train_trend.falling:
+    if not train_trend.falling and not _memorised(context, train_trend):
         return None  # the gap is not opening: both rising, or a flat training loss, is another state
     _, after_medians = window_medians(Curve(val.steps[best_index + 1 :], after))
     steady = after_medians.size >= 4 and mann_kendall_z(after_medians) >= TREND_Z
@@ -490,6 +493,14 @@ def _too_high(context: Context, level: float) -> str | None:
         best_step = int(centers[int(np.argmin(medians))])
         return f"{fmt(gap / (best - floor))}x above the best level it reached ({fmt(best)} around {context.unit} {best_step})"
     return None
+
+
+def _memorised(context: Context, train_trend: Trend) -> bool:
+    """Whether the training loss ended at MEMORISED_SHARE of its starting gap to the floor or below."""
+    start, _ = _start_level(context.train)
+    return start > context.floor and train_trend.end - context.floor <= MEMORISED_SHARE * (
+        start - context.floor
+    )
 
 
 def _start_level(curve: Curve) -> tuple[float, np.ndarray]:
@@ -660,15 +671,18 @@ def loss_spikes(store: Store) -> tuple[list[Spike], float, bool]:
 
 def _batch_noise(store: Store, steps: np.ndarray) -> np.ndarray | float:
     """How much noisier each step's loss is than a usual batch's: sqrt(usual rows / its rows), at least
-    1, from the steps whose loss took other rows than the first training step (see the monitor)."""
+    1, from the steps whose loss took other rows than the first training step (see the monitor). The
+    step after such a batch too: the update its few rows made was as much noisier, and the next loss
+    shows it."""
     odd_steps, odd_rows = store.series("loss_rows")
     train = train_loss_functions(store)
     usual = (train[0].get("input_shape") or [0])[0] if len(train) == 1 else 0
     if not odd_steps.size or not usual:
         return 1.0
     rows = np.full(steps.shape, float(usual))
-    found = np.isin(steps, odd_steps)
-    rows[found] = odd_rows[np.searchsorted(odd_steps, steps[found])]
+    for after in (0, 1):
+        found = np.isin(steps, odd_steps + after)
+        rows[found] = np.minimum(rows[found], odd_rows[np.searchsorted(odd_steps + after, steps[found])])
     return np.sqrt(np.maximum(1.0, usual / np.maximum(rows, 1.0)))
 
 

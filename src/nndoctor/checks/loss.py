@@ -40,6 +40,8 @@ RUNAWAY_POINTS = 3  # ... over this many strictly increasing last values
 
 # loss-oscillating
 SWING_SHARE = 0.5  # the typical spread (10th-90th percentile) within a window is half the loss level or more
+SWING_OF_START = 0.1  # swings under a tenth of the loss's starting gap to its floor are the noise of a
+# converged loss (a memorising network near 0), whatever their shape: they cost the training nothing
 BURST_AUTOCORRELATION = 0.3  # mini-batch noise is independent batch to batch (|lag-1 autocorrelation| ~0.1
 # on healthy runs); excursions that persist over consecutive steps are the optimiser's, not the data's
 
@@ -258,7 +260,8 @@ class Swings:
 def loss_swings(curve: LossCurve, scale: LossScale) -> Swings | None:
     """Swings larger than the progress, either with no progress since the start or in bursts.
 
-    The within-window spread over the last half must be at least SWING_SHARE of the loss level. Then
+    The within-window spread over the last half must be at least SWING_SHARE of the loss level and
+    SWING_OF_START of its starting gap to the floor. Then
     either the loss kept LITTLE_PROGRESS_SHARE of its start and swings by more than it ever fell, or the
     swings persist over consecutive steps (lag-1 autocorrelation at least BURST_AUTOCORRELATION, and 3
     standard errors of it) while the last half made less progress than one swing.
@@ -270,13 +273,12 @@ def loss_swings(curve: LossCurve, scale: LossScale) -> Swings | None:
     swing = float(np.median([np.quantile(w, 0.9) - np.quantile(w, 0.1) for w in recent]))
     tail = np.concatenate(recent)
     level = float(np.median(tail)) - scale.floor
-    if level <= 0 or swing < SWING_SHARE * level:
-        return None
     # from where it started, not its first window: a loss that fell fast and then swings with its
     # batches made its progress inside the first window
-    start_level = float(np.median(start_points(curve.values)))
-    progress = start_level - float(np.median(windows[-1]))
-    start = start_level - scale.floor
+    start = float(np.median(start_points(curve.values))) - scale.floor
+    if level <= 0 or swing < SWING_SHARE * level or swing < SWING_OF_START * start:
+        return None
+    progress = start + scale.floor - float(np.median(windows[-1]))
     without_progress = swing > progress and level >= LITTLE_PROGRESS_SHARE * start
     persistence = _lag_one_autocorrelation([w - np.median(w) for w in recent])
     in_bursts = (
