@@ -374,15 +374,20 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
-def test_live_overfitting_run_is_caught_with_its_missing_regularisation(one_thread):
+def _overfitting_mlp() -> torch.nn.Module:
+    """Two wide hidden layers without dropout or weight decay: 100 digits are memorised in 40 epochs."""
     torch.manual_seed(0)
-    model = torch.nn.Sequential(
+    return torch.nn.Sequential(
         torch.nn.Linear(64, 256),
         torch.nn.ReLU(),
         torch.nn.Linear(256, 256),
         torch.nn.ReLU(),
         torch.nn.Linear(256, 10),
     )
+
+
+def test_live_overfitting_run_is_caught_with_its_missing_regularisation(one_thread):
+    model = _overfitting_mlp()
     diagnosis = _train(
         model, torch.optim.Adam(model.parameters(), 1e-3), _digits(100, 500), epochs=40, batch=20
     )
@@ -393,14 +398,7 @@ def test_live_overfitting_run_is_caught_with_its_missing_regularisation(one_thre
 
 
 def test_overfitting_undone_by_restoring_the_best_weights_is_only_noted(one_thread):
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(
-        torch.nn.Linear(64, 256),
-        torch.nn.ReLU(),
-        torch.nn.Linear(256, 256),
-        torch.nn.ReLU(),
-        torch.nn.Linear(256, 10),
-    )
+    model = _overfitting_mlp()
     optimizer = torch.optim.Adam(model.parameters(), 1e-3)
     diagnosis = _train(model, optimizer, _digits(100, 500), epochs=40, batch=20, restore_best=True)
     [overfitting] = [f for f in diagnosis.findings if f.id == "overfitting"]
