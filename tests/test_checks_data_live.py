@@ -166,6 +166,31 @@ def test_a_gpu_style_crash_on_labels_names_them(wine, monkeypatch):
     assert diagnosis.run["device_failure"]["step"] == diagnosis.run["steps"] - 1 > 0
 
 
+def test_a_ranking_loss_target_is_its_third_argument_not_the_second_input():
+    """margin_ranking_loss(score_a, score_b, y): the second argument is the other item's score, whose
+    scale is the model's (tens here), and y (+1 or -1) is the target."""
+    torch.manual_seed(0)
+    x = torch.randn(512, 2, 8)
+    y = torch.where(x[:, 0, 0] > x[:, 1, 0], 1.0, -1.0)
+    scorer = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 1))
+    with torch.no_grad():
+        scorer[2].weight.mul_(30.0)  # scores of tens: an input, not a target to normalise
+
+    def run():
+        optimizer = torch.optim.SGD(scorer.parameters(), lr=1e-3)
+        for start in range(0, 512, 32):
+            a, b = scorer(x[start : start + 32, 0]).squeeze(1), scorer(x[start : start + 32, 1]).squeeze(1)
+            loss = F.margin_ranking_loss(a, b, y[start : start + 32], margin=1.0)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    diagnosis, store = watched(run)
+    targets = store.structure["data_profile"]["targets"]
+    assert targets["classes"]["labels"] == [-1, 1]  # not the other item's scores
+    assert data_alarms(diagnosis) == set()  # -1 is one of the two labels a ranking loss takes
+
+
 def fit_two_heads(x, y, aux, *, classes):
     """A multi-task MLP: a `classes`-way head under cross_entropy plus a 1-output regression head under
     mse_loss, the two losses summed."""

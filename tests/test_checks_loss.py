@@ -250,6 +250,25 @@ def test_a_poisson_likelihood_converged_near_its_start_is_not_a_plateau():
     assert loss_plateau(store_with_loss(curve, classes=None, loss_name="mse_loss")) != []
 
 
+def binary_run(level: float, counts: list[int]):
+    """A BCE-with-logits loss flat at `level`, its profiled labels 0 and 1 counted `counts`."""
+    store = store_with_loss(flat(400, level), classes=None, loss_name="binary_cross_entropy_with_logits")
+    profile = {"targets": {"kind": "class-indices", "classes": {"labels": [0, 1], "counts": counts}}}
+    store.apply({"kind": "structure", "data": {"data_profile": profile}})
+    return store
+
+
+def test_chance_level_of_imbalanced_labels_is_their_entropy():
+    """75% positives: a model that learned nothing predicts 0.75 and scores their entropy, 0.56, not
+    ln 2 = 0.69. Flat at 0.53 it is near that chance level (94% of it, where ln 2 made it 76%); at 0.25
+    it has learned most of what the labels hold."""
+    [near_chance] = loss_plateau(binary_run(0.53, [250, 750]))
+    assert "94% of chance level, 0.56, the entropy of its labels (75% of them 1" in near_chance.evidence
+    assert loss_plateau(binary_run(0.25, [250, 750])) == []
+    [balanced] = loss_plateau(binary_run(0.53, [500, 500]))
+    assert "76% of chance level, ln(2) = 0.69" in balanced.evidence
+
+
 def test_plateau_far_above_the_best_level_reached():
     curve = np.concatenate([converging(100, end=0.2, tau=15), flat(400, 1.0)])
     [finding] = loss_plateau(store_with_loss(curve))

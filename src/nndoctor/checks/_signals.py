@@ -24,6 +24,8 @@ CLASS_INDEX_LOSSES = ("cross_entropy", "nll_loss")
 BINARY_LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
 START_SHARE = 0.05  # the starting level is the median of the first 5% of a curve's points ...
 START_POINTS = (1, 25)  # ... at most 25 of them
+IMBALANCE_ENTROPY = 0.95  # labels whose entropy is under 95% of ln(C) (75% positives: 81%) set chance
+# level themselves; over it, ln(C) says the same within a few percent
 OTHER_PLAYER_SHARE = 0.5  # another model's optimizer stepping on half the steps or more: a two-player game
 EMBEDDING_TYPES = ("Embedding", "EmbeddingBag")  # sparse rows: their gradient per weight is small by design
 
@@ -132,10 +134,35 @@ def loss_scale(store: Store) -> LossScale:
         text = f"ln({classes}) = {math.log(classes):.2f} for {classes} classes"
         if smoothing > 0:
             text += f" (floor {floor:.2f} with label smoothing {smoothing:g})"
-        return LossScale(chance, floor, text)
+            return LossScale(chance, floor, text)
+        return _imbalanced(store, classes, per_sample) or LossScale(chance, floor, text)
     if name in BINARY_LOSSES:
-        return LossScale(math.log(2.0) * per_sample, 0.0, "ln(2) = 0.69 for a binary target")
+        return _imbalanced(store, 2, per_sample) or LossScale(
+            math.log(2.0) * per_sample, 0.0, "ln(2) = 0.69 for a binary target"
+        )
     return LossScale(None, 0.0, "", floor_known=name not in LIKELIHOOD_LOSSES)
+
+
+def _imbalanced(store: Store, classes: int, per_sample: float) -> LossScale | None:
+    """Chance level for labels of unequal shares, as the batches profiled them: a model that learned
+    nothing predicts each class's share, and its loss is their entropy, below ln(C) (0.56 against ln 2 =
+    0.69 for 75% positives). None while they are about balanced (entropy within IMBALANCE_ENTROPY of
+    ln(C)), or unknown (a saved log)."""
+    targets = (store.structure.get("data_profile") or {}).get("targets") or {}
+    counts = np.asarray(((targets.get("classes") or {}).get("counts")) or [], dtype=float)
+    if counts.size < 2 or counts.sum() <= 0:
+        return None
+    shares = counts[counts > 0] / counts.sum()
+    entropy = float(-(shares * np.log(shares)).sum())
+    if entropy >= IMBALANCE_ENTROPY * math.log(classes):
+        return None
+    labels = (targets.get("classes") or {}).get("labels") or list(range(counts.size))
+    commonest = int(np.argmax(counts))
+    text = (
+        f"{entropy:.2f}, the entropy of its labels ({100 * counts[commonest] / counts.sum():.0f}% of them "
+        f"{labels[commonest]}; ln({classes}) = {math.log(classes):.2f} if they were balanced)"
+    )
+    return LossScale(entropy * per_sample, 0.0, text)
 
 
 def _sum_reduction_factor(info: dict) -> float:

@@ -636,7 +636,10 @@ def loss_spikes(store: Store) -> tuple[list[Spike], float, bool]:
         # the noise of a loss that touches 0 shrinks with its level: each point is judged by the spread
         # of the window before it too, not only the whole run's
         local = MAD_TO_SIGMA * np.median(np.abs(history - levels[:, None]), axis=1)
-        threshold = SPIKE_SIGMAS * np.maximum(local, robust_sigma(deviation))
+        # a loss exactly at 0 on most batches has no robust spread (its median deviation is 0): then its
+        # plain spread, which counts the batches that do violate a margin as the noise they are
+        spread = robust_sigma(deviation) or float(np.std(deviation))
+        threshold = SPIKE_SIGMAS * np.maximum(local, spread)
         if not (threshold > 0).any():
             return [], 0.0, False
     if count_like:

@@ -74,6 +74,13 @@ EXAMPLE_WORDS = {  # how the label check's sample ids read, by where the data ca
 CLASS_INDEX_LOSSES = ("cross_entropy", "nll_loss", "multi_margin_loss")
 BINARY_LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
 CLASSIFICATION_LOSSES = CLASS_INDEX_LOSSES + BINARY_LOSSES + ("multilabel_soft_margin_loss",)
+# losses whose targets are signs, +1 or -1 (which of two items ranks higher, whether two embeddings match)
+SIGN_TARGET_LOSSES = (
+    "margin_ranking_loss",
+    "cosine_embedding_loss",
+    "hinge_embedding_loss",
+    "soft_margin_loss",
+)
 EMBEDDING_TYPES = ("Embedding", "EmbeddingBag")
 IGNORE_INDEX = -100  # CrossEntropyLoss' default ignore_index: a label the loss skips on purpose
 PIXEL_MAX = 255  # 8-bit pixel intensities
@@ -373,6 +380,8 @@ def _labels_out_of_range(store: Store) -> list[Finding]:
     if not targets:
         return []
     outputs = model_outputs(store, profile)
+    if outputs.loss in SIGN_TARGET_LOSSES:
+        return []  # -1 is one of its two labels
     kind = targets.get("kind")
     if kind == "one-hot":
         return _one_hot_mismatch(targets, outputs)

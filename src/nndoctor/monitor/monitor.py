@@ -67,6 +67,7 @@ LOSS_FUNCTIONS = (
     "ctc_loss",
 )
 CLASS_INDEX_LOSSES = {"cross_entropy", "nll_loss", "multi_margin_loss"}
+COMPARED_INPUTS_LOSSES = {"margin_ranking_loss", "cosine_embedding_loss", "triplet_margin_loss"}
 ACTIVATION_SAMPLE = 65536  # elements of one layer's output that its statistics are computed on
 ACTIVATION_STATS = ("mean", "std", "zero_frac", "nonfinite_frac", "absmax")
 # steps between transfers to the host (and writes of the event log), times the schedule's stretch: a
@@ -799,13 +800,21 @@ class Monitor:
 
         def loss_function(input: Any, target: Any = None, *args: Any, **kwargs: Any) -> Any:
             if monitor._probing and monitor._attached and monitor._in_loss == 0:
-                monitor._probes.guard("loss", monitor._before_loss_call, name, input, target, kwargs)
+                monitor._probes.guard(
+                    "loss",
+                    monitor._before_loss_call,
+                    name,
+                    input,
+                    _loss_target(name, target, args, kwargs),
+                    kwargs,
+                )
             try:
                 result = original(input, target, *args, **kwargs)
             except Exception:
                 if monitor._attached and monitor._in_loss == 0:
+                    observed = _loss_target(name, target, args, kwargs)
                     monitor._probes.guard(
-                        "loss", monitor._observe_failed_loss_call, name, input, target, kwargs
+                        "loss", monitor._observe_failed_loss_call, name, input, observed, kwargs
                     )
                 raise
             if (
@@ -823,8 +832,9 @@ class Monitor:
                 began = time.perf_counter()
                 monitor._in_loss += 1
                 try:
+                    observed = _loss_target(name, target, args, kwargs)
                     monitor._probes.guard(
-                        "loss", monitor._observe_loss_call, name, input, target, result, kwargs
+                        "loss", monitor._observe_loss_call, name, input, observed, result, kwargs
                     )
                 finally:
                     monitor._in_loss -= 1
@@ -1081,6 +1091,16 @@ class Monitor:
                             {"kind": "event", "type": "nonfinite", "step": bad[0], "signal": "loss"}
                         )
         self._emit(records)
+
+
+def _loss_target(name: str, second: Any, args: tuple, kwargs: dict) -> Any:
+    """The target of a loss call: its second argument, except where that is a second input (a ranking
+    or embedding loss compares two or three inputs; its target, if any, comes third)."""
+    if name not in COMPARED_INPUTS_LOSSES:
+        return second
+    if name == "triplet_margin_loss":
+        return None  # anchor, positive, negative: no target
+    return args[0] if args else kwargs.get("target")
 
 
 def _held_loss(losses: list[torch.Tensor]) -> torch.Tensor | None:
