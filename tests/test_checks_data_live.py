@@ -168,9 +168,10 @@ def test_a_gpu_style_crash_on_labels_names_them(wine, monkeypatch):
 
 def test_a_ranking_loss_target_is_its_third_argument_not_the_second_input():
     """margin_ranking_loss(score_a, score_b, y): the second argument is the other item's score, whose
-    scale is the model's (tens here), and y (+1 or -1) is the target."""
+    scale is the model's (tens here), and y (+1 or -1) is the target. The pairs are drawn from 64 items,
+    which recur across them by design: not copies, and a label belongs to a pair, not to an item."""
     torch.manual_seed(0)
-    x = torch.randn(512, 2, 8)
+    x = torch.randn(64, 8)[torch.randint(0, 64, (512, 2))]
     y = torch.where(x[:, 0, 0] > x[:, 1, 0], 1.0, -1.0)
     scorer = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 1))
     with torch.no_grad():

@@ -17,6 +17,7 @@ import numpy as np
 from ..data.live import class_spread
 from ..data.profile import DataProfile
 from ..findings import Finding, Severity
+from ..loss_kinds import COMPARED_INPUTS_LOSSES, SIGN_TARGET_LOSSES
 from ..monitor.store import Store
 from . import check
 from ._signals import fmt, name_list, train_loss_functions
@@ -74,13 +75,6 @@ EXAMPLE_WORDS = {  # how the label check's sample ids read, by where the data ca
 CLASS_INDEX_LOSSES = ("cross_entropy", "nll_loss", "multi_margin_loss")
 BINARY_LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
 CLASSIFICATION_LOSSES = CLASS_INDEX_LOSSES + BINARY_LOSSES + ("multilabel_soft_margin_loss",)
-# losses whose targets are signs, +1 or -1 (which of two items ranks higher, whether two embeddings match)
-SIGN_TARGET_LOSSES = (
-    "margin_ranking_loss",
-    "cosine_embedding_loss",
-    "hinge_embedding_loss",
-    "soft_margin_loss",
-)
 EMBEDDING_TYPES = ("Embedding", "EmbeddingBag")
 IGNORE_INDEX = -100  # CrossEntropyLoss' default ignore_index: a label the loss skips on purpose
 PIXEL_MAX = 255  # 8-bit pixel intensities
@@ -593,7 +587,7 @@ def data_duplicates(store: Store) -> list[Finding]:
         conflicts = 0  # one input with two continuous targets is the targets' noise, not a wrong label
     if copies / hashed < DUPLICATE_SHARE and conflicts / hashed < CONFLICT_SHARE:
         return []
-    if _interaction_keys(profile, store):
+    if _interaction_keys(profile, store) or _compares_inputs(store):
         return []
     space = _input_space(profile)
     if space is not None and space <= hashed:
@@ -617,6 +611,12 @@ def data_duplicates(store: Store) -> list[Finding]:
             advice="Check the inputs that carry two labels: one of them is wrong." if conflicts else "",
         )
     ]
+
+
+def _compares_inputs(store: Store) -> bool:
+    """Whether the training loss compares items drawn into pairs or triplets (a ranking or embedding
+    loss): an item recurs across them by design, and a label belongs to its pair, not to the item."""
+    return any(info.get("name") in COMPARED_INPUTS_LOSSES for info in train_loss_functions(store))
 
 
 def _interaction_keys(profile: DataProfile, store: Store) -> bool:

@@ -1,0 +1,12 @@
+"""Groups of torch.nn.functional losses by what their arguments are, shared by the monitor and the checks."""
+
+# losses that compare two or three inputs (items drawn into pairs or triplets): the second argument is
+# an input, the target (if any) comes third, and an item recurs across the pairs by design
+COMPARED_INPUTS_LOSSES = ("margin_ranking_loss", "cosine_embedding_loss", "triplet_margin_loss")
+# losses whose targets are signs, +1 or -1 (which of two items ranks higher, whether two embeddings match)
+SIGN_TARGET_LOSSES = (
+    "margin_ranking_loss",
+    "cosine_embedding_loss",
+    "hinge_embedding_loss",
+    "soft_margin_loss",
+)
