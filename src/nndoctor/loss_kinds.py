@@ -1,5 +1,12 @@
 """Groups of torch.nn.functional losses by what their arguments are, shared by the monitor and the checks."""
 
+# classifiers whose input holds one score per class, (N, C, ...), soft-maxed by the loss (or before it):
+# a model that learned nothing scores ln(C)
+CLASS_SCORE_LOSSES = ("cross_entropy", "nll_loss")
+# losses whose targets are class indices 0..C-1
+CLASS_INDEX_LOSSES = (*CLASS_SCORE_LOSSES, "multi_margin_loss")
+BINARY_LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
+
 # losses that compare two or three inputs (items drawn into pairs or triplets): the second argument is
 # an input, the target (if any) comes third, and an item recurs across the pairs by design
 COMPARED_INPUTS_LOSSES = ("margin_ranking_loss", "cosine_embedding_loss", "triplet_margin_loss")

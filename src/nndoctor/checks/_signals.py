@@ -15,13 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..findings import Finding
+from ..loss_kinds import BINARY_LOSSES, CLASS_SCORE_LOSSES
 from ..monitor.store import Store
 
 MAD_TO_SIGMA = 1.4826  # the MAD of a normal sample times this estimates its standard deviation
 MIN_WINDOW_POINTS = 8  # fewer points than this and a window's median is mostly noise
 MAX_WINDOWS = 10  # a curve is summarised by at most this many window medians (deciles of the run)
-CLASS_INDEX_LOSSES = ("cross_entropy", "nll_loss")
-BINARY_LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
 START_SHARE = 0.05  # the starting level is the median of the first 5% of a curve's points ...
 START_POINTS = (1, 25)  # ... at most 25 of them
 IMBALANCE_ENTROPY = 0.95  # labels whose entropy is under 95% of ln(C) (75% positives: 81%) set chance
@@ -126,7 +125,7 @@ def loss_scale(store: Store) -> LossScale:
     info = train[0]
     name, shape = info.get("name"), info.get("input_shape") or []
     per_sample = _sum_reduction_factor(info)
-    if name in CLASS_INDEX_LOSSES and len(shape) >= 2 and shape[1] >= 2:
+    if name in CLASS_SCORE_LOSSES and len(shape) >= 2 and shape[1] >= 2:
         classes = int(shape[1])
         smoothing = float(info.get("label_smoothing") or 0.0)
         chance = math.log(classes) * per_sample

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..findings import Finding
+from ..loss_kinds import CLASS_SCORE_LOSSES
 from ..monitor.store import Store
 from . import check
 from ._signals import (
-    CLASS_INDEX_LOSSES,
     EMBEDDING_TYPES,
     fmt,
     loss_scale,
@@ -157,6 +157,6 @@ def _output_count(store: Store) -> int | None:
     if len(train) != 1:
         return None
     shape = train[0].get("input_shape") or []
-    if train[0].get("name") in CLASS_INDEX_LOSSES:
+    if train[0].get("name") in CLASS_SCORE_LOSSES:
         return int(shape[1]) if len(shape) >= 2 else None
     return int(math.prod(shape[1:])) if len(shape) >= 2 else 1

@@ -17,7 +17,7 @@ import numpy as np
 from ..data.live import class_spread
 from ..data.profile import DataProfile
 from ..findings import Finding, Severity
-from ..loss_kinds import COMPARED_INPUTS_LOSSES, SIGN_TARGET_LOSSES
+from ..loss_kinds import BINARY_LOSSES, CLASS_INDEX_LOSSES, COMPARED_INPUTS_LOSSES, SIGN_TARGET_LOSSES
 from ..monitor.store import Store
 from . import check
 from ._signals import fmt, name_list, train_loss_functions
@@ -72,8 +72,6 @@ EXAMPLE_WORDS = {  # how the label check's sample ids read, by where the data ca
     "training batches": "seen at steps",
 }
 
-CLASS_INDEX_LOSSES = ("cross_entropy", "nll_loss", "multi_margin_loss")
-BINARY_LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
 CLASSIFICATION_LOSSES = CLASS_INDEX_LOSSES + BINARY_LOSSES + ("multilabel_soft_margin_loss",)
 EMBEDDING_TYPES = ("Embedding", "EmbeddingBag")
 IGNORE_INDEX = -100  # CrossEntropyLoss' default ignore_index: a label the loss skips on purpose

@@ -35,7 +35,7 @@ import torch
 import torch.nn.modules.module as torch_modules
 import torch.optim.optimizer as torch_optim
 
-from ..loss_kinds import COMPARED_INPUTS_LOSSES
+from ..loss_kinds import CLASS_INDEX_LOSSES, COMPARED_INPUTS_LOSSES
 from .eventlog import EventLog
 from .hooks import HookSet, Probes
 from .jumps import JumpTest
@@ -67,7 +67,6 @@ LOSS_FUNCTIONS = (
     "triplet_margin_loss",
     "ctc_loss",
 )
-CLASS_INDEX_LOSSES = {"cross_entropy", "nll_loss", "multi_margin_loss"}
 ACTIVATION_SAMPLE = 65536  # elements of one layer's output that its statistics are computed on
 ACTIVATION_STATS = ("mean", "std", "zero_frac", "nonfinite_frac", "absmax")
 # steps between transfers to the host (and writes of the event log), times the schedule's stretch: a

@@ -18,10 +18,9 @@ import torch
 from ...data.api import INPUT_KEYS
 from ...data.labels import MISSING_EXTRA, run_fits_labels
 from ...data.live import LiveData
+from ...loss_kinds import BINARY_LOSSES, CLASS_SCORE_LOSSES
 from . import Probe
 
-CLASS_SCORE_LOSSES = ("cross_entropy", "nll_loss")  # inputs (N, C, ...): one score per class
-BINARY_LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
 SPARSE_EVERY = 256  # after the dense start: data statistics want many batches, not neighbouring ones, and
 # profiling a batch (hashes, moments) costs about three training steps of a small model
 
