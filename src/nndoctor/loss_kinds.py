@@ -6,6 +6,10 @@ CLASS_SCORE_LOSSES = ("cross_entropy", "nll_loss")
 # losses whose targets are class indices 0..C-1
 CLASS_INDEX_LOSSES = (*CLASS_SCORE_LOSSES, "multi_margin_loss")
 BINARY_LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
+# regressions whose output approximates the target value itself
+POINT_REGRESSION_LOSSES = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
+# every loss whose targets are numbers, not classes (a likelihood's output is a rate or a mean)
+REGRESSION_LOSSES = (*POINT_REGRESSION_LOSSES, "poisson_nll_loss", "gaussian_nll_loss")
 
 # losses that compare two or three inputs (items drawn into pairs or triplets): the second argument is
 # an input, the target (if any) comes third, and an item recurs across the pairs by design

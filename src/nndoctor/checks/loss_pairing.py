@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 
 from ..findings import Finding
+from ..loss_kinds import POINT_REGRESSION_LOSSES
 from ..monitor.store import Store
 from . import check
 from ._signals import fmt
 
-REGRESSION_LOSSES = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
 LOGIT_BINARY_LOSS = "binary_cross_entropy_with_logits"
 
 ROW_SUM_TOLERANCE = 1e-2  # a softmax row sums to 1 up to rounding (float32: C x 6e-8; bfloat16 keeps 8
@@ -148,7 +148,7 @@ def wrong_output_activation(store: Store) -> list[Finding]:
             findings.extend(_nll_of_wrong_input(loss))
         elif loss.name == LOGIT_BINARY_LOSS:
             findings.extend(_bounded_logits(loss))
-        elif loss.name in REGRESSION_LOSSES:
+        elif loss.name in POINT_REGRESSION_LOSSES:
             findings.extend(_bounded_regression(loss))
     return findings
 
@@ -326,7 +326,7 @@ def wrong_loss(store: Store) -> list[Finding]:
     """
     findings = []
     for loss in loss_inputs(store):
-        if loss.name in REGRESSION_LOSSES:
+        if loss.name in POINT_REGRESSION_LOSSES:
             findings.extend(_regression_on_class_indices(loss))
         elif loss.name == LOGIT_BINARY_LOSS:
             findings.extend(_binary_on_class_indices(loss))

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from ..loss_kinds import REGRESSION_LOSSES
 from .profile import SAMPLE_ROWS, DataProfiler, _as_array, combine_hashes, row_hashes
 
 MAX_BATCH_VALUES = 1_000_000  # values profiled per batch (8 MB as float64): a larger one gives its first rows
@@ -39,14 +40,6 @@ MAX_BATCHES = 1024  # per-batch class counts kept for the shuffling check
 EXHAUSTED_FRACTION = 0.25  # over a quarter as many rows again as had been seen,
 EXHAUSTED_NEW_SHARE = 0.1  # fewer than one new input in ten: the data has run out
 POISSON_DISPERSION = 0.5  # variance / mean of the repeat counts below this: drawn without replacement
-REGRESSION_LOSSES = (
-    "mse_loss",
-    "l1_loss",
-    "smooth_l1_loss",
-    "huber_loss",
-    "poisson_nll_loss",
-    "gaussian_nll_loss",
-)
 RECENT_BATCHES = 32  # revisit shares of this many recent training batches estimate the hashes' coverage
 
 
