@@ -39,10 +39,11 @@ from nndoctor.monitor.monitor import Monitor
 from nndoctor.monitor.schedule import Schedule
 
 BLOCK_STEPS = {"tiny MLP": 200, "mid CNN": 20}  # about 0.1 s and 1 s: short, so that pairs share the load
-# steps a steady-state monitor runs before it is timed: a tiny model's steps are short, so its schedule
-# thins out (doubling each sampling period of 128 x stretch steps) for about 8000 steps; a CNN's stays
-# about as it starts
-SETTLE_STEPS = {"tiny MLP": 8192, "mid CNN": 256}
+# a steady-state monitor runs this many steps before it is timed, or this long, whichever comes first: a
+# short step's schedule thins out (doubling each sampling period of 128 x stretch steps) for about 8000
+# steps, a long step's stays about as it starts. By time, not by model: a GPU runs the CNN's step in
+# the time the CPU runs the MLP's
+SETTLE_STEPS, SETTLE_SECONDS = 8192, 8.0
 ROUNDS = {"tiny MLP": 60, "mid CNN": 30}  # at the default --rounds 15: about 30 s and 2 minutes
 
 
@@ -112,14 +113,17 @@ def _wait_for_device() -> None:
 
 
 class PausedMonitor:
-    """One monitor past its dense start, settled for `settle` steps (its sparse schedule adjusts to its
-    time budget), then switched off for the plain blocks: its hooks come out, its state (step count,
-    schedule) waits."""
+    """One monitor past its dense start, settled (SETTLE_STEPS or SETTLE_SECONDS: its sparse schedule
+    adjusts to its time budget), then switched off for the plain blocks: its hooks come out, its state
+    (step count, schedule) waits."""
 
-    def __init__(self, step: Callable[[int], None], settle: int) -> None:
+    def __init__(self, step: Callable[[int], None]) -> None:
         late = Schedule(dense_steps=0, early_until=0, activation_steps=())
         self.monitor = Monitor(schedule=late).attach()
-        timed_block(step, settle)
+        began, settled = time.perf_counter(), 0
+        while settled < SETTLE_STEPS and time.perf_counter() - began < SETTLE_SECONDS:
+            timed_block(step, 64)
+            settled += 64
         self.off()
 
     def own_s(self) -> float:
@@ -231,8 +235,8 @@ def start_ratio(trainer, steps: int, rounds: int) -> float:
 def measure(name: str, rounds: int, device: str) -> dict[str, float]:
     """One process's figures for one model."""
     trainer = functools.partial(TRAINERS[name], device)
-    steps, settle = BLOCK_STEPS[name], SETTLE_STEPS[name]
-    figures = steady_ratios(trainer, steps, rounds, lambda step: PausedMonitor(step, settle))
+    steps = BLOCK_STEPS[name]
+    figures = steady_ratios(trainer, steps, rounds, PausedMonitor)
     figures["floor"] = steady_ratios(trainer, steps, rounds, lambda step: FloorHooks())["steady"]
     figures["start"] = start_ratio(trainer, steps, max(3, rounds // 3))
     return figures
