@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..findings import Finding
-from ..loss_kinds import BINARY_LOSSES, CLASS_SCORE_LOSSES
+from ..loss_kinds import BINARY_LOSSES, CLASS_SCORE_LOSSES, LIKELIHOOD_LOSSES
 from ..monitor.store import Store
 
 MAD_TO_SIGMA = 1.4826  # the MAD of a normal sample times this estimates its standard deviation
@@ -88,11 +88,6 @@ def train_loss(store: Store) -> LossCurve:
         steps, values = steps[:end], values[:end]
     total = max(store.steps_seen, int(steps[-1]) + 1 if steps.size else 0)
     return LossCurve(steps, values, first_bad, total)
-
-
-# negative log-likelihoods whose minimum is the data's own (Poisson: the mean of y - y ln y over the targets,
-# positive for small counts; Gaussian: negative as the variance shrinks), not 0
-LIKELIHOOD_LOSSES = ("poisson_nll_loss", "gaussian_nll_loss")
 
 
 @dataclass(frozen=True)
@@ -221,6 +216,11 @@ def start_points(values: np.ndarray) -> np.ndarray:
     """The first points of a curve, whose median is the level it started at: the first 5% of them, at
     most 25, over before the fast first fall is."""
     return values[: int(np.clip(START_SHARE * len(values), *START_POINTS))]
+
+
+def start_level(values: np.ndarray) -> float:
+    """The level a curve started at: the median of its `start_points`."""
+    return float(np.median(start_points(values)))
 
 
 def loss_shape_check(function: Callable[[Store], list[Finding]]) -> Callable[[Store], list[Finding]]:

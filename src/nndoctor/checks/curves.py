@@ -33,6 +33,7 @@ from ._signals import (
     loss_scale,
     loss_shape_check,
     robust_sigma,
+    start_level,
     start_points,
     train_loss_functions,
 )
@@ -478,7 +479,8 @@ def _too_high(context: Context, level: float) -> str | None:
     """Why a flat training level is not convergence, or None when it may well be."""
     floor = context.floor
     centers, medians = window_medians(context.train)
-    start, first = _start_level(context.train)
+    first = start_points(context.train.values)
+    start = start_level(context.train.values)
     best = float(medians.min())
     start_error = 1.25 * robust_sigma(first) / math.sqrt(first.size)  # standard error of a median
     gap = level - floor
@@ -497,21 +499,15 @@ def _too_high(context: Context, level: float) -> str | None:
 
 def _memorised(context: Context, train_trend: Trend) -> bool:
     """Whether the training loss ended at MEMORISED_SHARE of its starting gap to the floor or below."""
-    start, _ = _start_level(context.train)
+    start = start_level(context.train.values)
     return start > context.floor and train_trend.end - context.floor <= MEMORISED_SHARE * (
         start - context.floor
     )
 
 
-def _start_level(curve: Curve) -> tuple[float, np.ndarray]:
-    """The level a curve started at (see `start_points`), and its first points."""
-    first = start_points(curve.values)
-    return float(np.median(first)), first
-
-
 def _progress(curve: Curve, floor: float) -> float:
     """How much of its starting level (above the floor) a curve lost by its end (its last window)."""
-    start, _ = _start_level(curve)
+    start = start_level(curve.values)
     _, medians = window_medians(curve)
     end = float(np.median(medians[-min(3, medians.size) :]))
     return (start - end) / (start - floor) if start - floor > 0 else 0.0

@@ -23,7 +23,7 @@ from ._signals import (
     loss_scale,
     loss_shape_check,
     name_list,
-    start_points,
+    start_level,
     step_noise,
     train_loss,
 )
@@ -275,7 +275,7 @@ def loss_swings(curve: LossCurve, scale: LossScale) -> Swings | None:
     level = float(np.median(tail)) - scale.floor
     # from where it started, not its first window: a loss that fell fast and then swings with its
     # batches made its progress inside the first window
-    start = float(np.median(start_points(curve.values))) - scale.floor
+    start = start_level(curve.values) - scale.floor
     if level <= 0 or swing < SWING_SHARE * level or swing < SWING_OF_START * start:
         return None
     progress = start + scale.floor - float(np.median(windows[-1]))
@@ -366,7 +366,7 @@ def loss_stall(curve: LossCurve, scale: LossScale) -> Stall | None:
 def _why_too_high(curve: LossCurve, scale: LossScale, level: float) -> str | None:
     windows = curve.windows()
     medians = np.array([np.median(w) for w in windows])
-    start, best = float(np.median(start_points(curve.values))), float(medians.min())
+    start, best = start_level(curve.values), float(medians.min())
     gap = level - scale.floor
     if scale.chance is not None and gap >= HIGH_SHARE_OF_CHANCE * (scale.chance - scale.floor):
         share = 100 * gap / (scale.chance - scale.floor)

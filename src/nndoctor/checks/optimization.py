@@ -25,7 +25,7 @@ from ._signals import (
     loss_scale,
     loss_shape_check,
     optimizer_type,
-    start_points,
+    start_level,
     step_noise,
     train_loss,
     weight_matrix_columns,
@@ -177,7 +177,7 @@ def _loss_symptom(store: Store, curve: LossCurve, stretch: HighStretch) -> str |
 
 def _learned_during(curve: LossCurve, stretch: HighStretch, level: float) -> bool:
     """Whether the large steps took the loss LEARNED_SHARE or more of its way from its start to `level`."""
-    start = float(np.median(start_points(curve.values)))
+    start = start_level(curve.values)
     response = curve.values[(curve.steps >= stretch.end) & (curve.steps <= stretch.end + RESPONSE_STEPS)]
     progress = start - level
     if not response.size or progress <= 3.0 * step_noise(curve.values):

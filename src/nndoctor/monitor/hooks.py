@@ -19,6 +19,11 @@ import torch
 _ACCELERATOR_ERROR = getattr(torch, "AcceleratorError", None)  # torch 2.8 and later
 
 
+def error_line(error: BaseException) -> str:
+    """The error's type and the first line of its message (torch's dispatcher errors run to pages)."""
+    return f"{type(error).__name__}: {str(error).split(chr(10), 1)[0]}"
+
+
 def is_device_failure(error: BaseException) -> bool:
     """Whether `error` is the device's (a failed kernel, a lost GPU), not the code that met it."""
     if _ACCELERATOR_ERROR is not None and isinstance(error, _ACCELERATOR_ERROR):
@@ -76,8 +81,7 @@ class Probes:
 
     def disable(self, probe: str, error: BaseException) -> None:
         self.disabled.add(probe)
-        # the message's first line (torch's dispatcher errors run to pages); the traceback keeps it all
-        message = f"{type(error).__name__}: {str(error).split(chr(10), 1)[0]}"
+        message = error_line(error)  # the traceback keeps it all
         if is_device_failure(error):
             self.stopped_by_device.add(probe)
             self._on_device_failure(message)

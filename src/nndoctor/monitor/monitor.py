@@ -37,7 +37,7 @@ import torch.optim.optimizer as torch_optim
 
 from ..loss_kinds import CLASS_INDEX_LOSSES, COMPARED_INPUTS_LOSSES
 from .eventlog import EventLog
-from .hooks import HookSet, Probes
+from .hooks import HookSet, Probes, error_line
 from .jumps import JumpTest
 from .pending import PendingSignals
 from .probes import MOMENTS, PROBES, Probe, ProbeContext, overrides
@@ -1077,8 +1077,7 @@ class Monitor:
         self._settle_kept()
         records = self._pending.drain()
         if self._pending.device_failure is not None:
-            failure = self._pending.device_failure
-            self._record_device_failure(f"{type(failure).__name__}: {str(failure).splitlines()[0]}")
+            self._record_device_failure(error_line(self._pending.device_failure))
         if self._losses_on_device and not self._nonfinite_reported:  # CPU losses were checked per step
             for record in records:
                 if record["kind"] == "scalars" and record["name"] == "loss":

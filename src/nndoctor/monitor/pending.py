@@ -48,9 +48,13 @@ class PendingSignals:
         host = iter(on_host)
         records = []
         for name, steps, values, floats in scalars:
-            if not floats:
-                values = [next(host) if isinstance(v, torch.Tensor) else [float(v)] for v in values]
-                steps, values = _kept([(s, v[0]) for s, v in zip(steps, values) if v is not None])
+            if not floats:  # a tensor's values come back as a list, None from a device that failed
+                read = [
+                    (s, next(host) if isinstance(v, torch.Tensor) else [float(v)])
+                    for s, v in zip(steps, values)
+                ]
+                steps = [s for s, v in read if v is not None]
+                values = [v[0] for _, v in read if v is not None]
             records.append({"kind": "scalars", "name": name, "steps": steps, "values": values})
         for name, step, _ in self._vectors:
             values = next(host)
@@ -66,11 +70,6 @@ def _all_floats(values: list[Any]) -> bool:
     """Whether every value is a float already (a loss read on the CPU, a learning rate): the common
     case, checked in one pass at C speed rather than value by value."""
     return set(map(type, values)) == {float}
-
-
-def _kept(pairs: list[tuple[int, float]]) -> tuple[list[int], list[float]]:
-    steps, values = zip(*pairs) if pairs else ((), ())
-    return list(steps), list(values)
 
 
 def _to_host(tensors: list[torch.Tensor]) -> tuple[list[list[float] | None], BaseException | None]:
