@@ -400,6 +400,125 @@ def test_unsampled_steps_keep_every_loss_validation_and_the_sampled_updates():
     assert np.allclose(update_ratios, [ratios[s] for s in update_steps], rtol=1e-4)
 
 
+def windowed_run(steps: int, variant: str = "plain", *, fail_at: int | None = None) -> dict:
+    """The common loop past the dense start: one loss call a step, backward() on its result, one
+    optimizer, a scheduler, and validation now and then (under no_grad, or in eval mode with gradients
+    on). `variant` adds what rules quick windows out. Returns the trained model, what each step saw
+    (its loss as backward() got it, its learning rate) and whether its loss call found backward()
+    unwrapped and no optimizer hook: a quick window."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 3))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=500, gamma=0.5)
+    critic = nn.Linear(3, 1)
+    critic_optimizer = torch.optim.SGD(critic.parameters(), lr=0.01)
+    inputs, targets = torch.randn(64, 4), torch.randint(0, 3, (64,))
+    seen: dict = {"losses": [], "rates": [], "window": [], "validated": []}
+    original_backward = ORIGINALS[0]
+    for step in range(steps):
+        if step == fail_at:
+            raise RuntimeError("user bug")
+        index = torch.arange(16) + 16 * (step % 4)
+        outputs = model(inputs[index])
+        if variant == "logged first":  # a loss computed for the log, with gradients, not trained on
+            F.cross_entropy(outputs[:8], targets[index][:8])
+        loss = F.cross_entropy(outputs, targets[index])
+        seen["window"].append(
+            torch.autograd.backward is original_backward and not torch_optim._global_optimizer_pre_hooks
+        )
+        if variant == "regularised":
+            loss = loss + 1e-3 * sum(p.pow(2).sum() for p in model.parameters())
+        elif variant == "metric after":
+            with torch.no_grad():
+                F.mse_loss(outputs.softmax(1), F.one_hot(targets[index], 3).float())
+        optimizer.zero_grad()
+        loss.backward()
+        seen["losses"].append(loss.item())
+        seen["rates"].append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+        if variant == "second optimizer":  # a critic trained on the model's outputs, every step
+            critic_loss = critic(outputs.detach()).pow(2).mean()
+            critic_optimizer.zero_grad()
+            critic_loss.backward()
+            critic_optimizer.step()
+        if step % 97 == 50 or step % 211 == 100:
+            model.eval()
+            with torch.no_grad() if step % 211 == 100 else contextlib.nullcontext():
+                F.cross_entropy(model(inputs), targets)
+            model.train()
+            seen["validated"].append(step + 1)
+    seen["model"] = model
+    return seen
+
+
+def test_quick_windows_take_backward_and_the_step_hook_out_and_miss_no_step():
+    """In the common loop most quick steps run as a window, where the loss call alone does the step's
+    part; every step's loss, learning rate and validation are still kept, at their own steps."""
+    steps = 1400
+    before = global_hook_counts()
+    plain = windowed_run(steps)["model"]
+    with nndoctor.watch() as doc:
+        seen = windowed_run(steps)
+    for a, b in zip(plain.parameters(), seen["model"].parameters()):
+        assert torch.equal(a, b)
+    late = seen["window"][1024:]
+    assert sum(late) > 0.8 * len(late)  # windows end at sampled steps, flushes and validations
+    store = doc.store
+    loss_steps, losses = store.series("loss")
+    assert list(loss_steps) == list(range(steps))
+    assert np.allclose(losses, seen["losses"], rtol=1e-6)
+    lr_steps, rates = store.series("lr")
+    assert list(lr_steps) == list(range(steps)) and np.allclose(rates, seen["rates"])
+    assert list(store.series("val_loss")[0]) == seen["validated"]
+    assert global_hook_counts() == before and torch.autograd.backward is ORIGINALS[0]
+
+
+@pytest.mark.parametrize("variant", ["regularised", "logged first", "metric after", "second optimizer"])
+def test_no_quick_window_unless_one_loss_call_a_step_is_what_backward_runs_on(variant):
+    """A window counts a step at each call of its loss function; where backward() runs on more than
+    that call (a penalty added), two calls a step, a loss call after it or a second optimizer would make
+    that count wrong, so those steps keep backward()'s wrapper and the step hook."""
+    steps = 1200
+    with nndoctor.watch() as doc:
+        seen = windowed_run(steps, variant)
+    assert not any(seen["window"])
+    loss_steps, losses = doc.store.series("loss")
+    assert list(loss_steps) == list(range(steps))
+    assert np.allclose(losses, seen["losses"], rtol=1e-6)
+
+
+def test_a_run_that_raises_inside_a_quick_window_leaves_no_hook_or_patch_behind():
+    before = global_hook_counts()
+    with pytest.raises(RuntimeError, match="user bug"), nndoctor.watch() as doc:
+        seen = {}
+        seen = windowed_run(1300, fail_at=1290)
+    assert global_hook_counts() == before
+    assert (torch.autograd.backward, F.cross_entropy, nn.utils.clip_grad_norm_) == ORIGINALS[:2] + (
+        ORIGINALS[3],
+    )
+    assert list(doc.store.series("loss")[0]) == list(range(1290)) and not seen
+
+
+def test_a_backward_patched_after_nndoctor_keeps_its_wrapper_on_every_step():
+    """Something else wrapping backward() after nndoctor (another tool) is never taken out by a window."""
+    calls = []
+    with nndoctor.watch() as doc:
+        wrapped = torch.autograd.backward
+
+        def counting_backward(*args, **kwargs):
+            calls.append(1)
+            return wrapped(*args, **kwargs)
+
+        torch.autograd.backward = counting_backward
+        try:
+            seen = windowed_run(1200)
+        finally:
+            torch.autograd.backward = wrapped
+    assert len(calls) == 1200 and not any(seen["window"])
+    assert list(doc.store.series("loss")[0]) == list(range(1200))
+
+
 def test_a_jump_or_a_nonfinite_loss_on_an_unsampled_step_is_caught_at_that_step():
     """Past the dense start most steps take the quick path; a loss jump there must still open a window
     of dense sampling at once, and a non-finite loss be located at its own step."""

@@ -36,7 +36,7 @@ class HookSet:
 
     def __init__(self) -> None:
         self._handles: dict[str, Any] = {}
-        self._patches: list[tuple[Any, str, Any]] = []
+        self._patches: list[tuple[Any, str, Any, Any]] = []  # (owner, name, original, wrapper)
 
     def add_handle(self, key: str, handle: Any) -> None:
         """Keep a torch RemovableHandle under a key, so that a hook can be removed on its own."""
@@ -54,14 +54,27 @@ class HookSet:
     def patch(self, owner: Any, name: str, make_wrapper: Callable[[Any], Any]) -> None:
         """Replace `owner.name` by `make_wrapper(original)`; the original comes back on `remove_all`."""
         original = getattr(owner, name)
-        self._patches.append((owner, name, original))
-        setattr(owner, name, make_wrapper(original))
+        wrapper = make_wrapper(original)
+        self._patches.append((owner, name, original, wrapper))
+        setattr(owner, name, wrapper)
+
+    def bypass(self, owner: Any, name: str, bypassed: bool) -> bool:
+        """Put the original of a patch back for a while (`bypassed`), or the wrapper again. False when
+        something else patched `owner.name` after us: then it is left alone, wrapper and all."""
+        for patched_owner, patched_name, original, wrapper in self._patches:
+            if patched_owner is owner and patched_name == name:
+                now, then = (wrapper, original) if bypassed else (original, wrapper)
+                if getattr(owner, name) is not now:
+                    return False
+                setattr(owner, name, then)
+                return True
+        return False
 
     def remove_all(self) -> None:
         for key in list(self._handles):
             self.remove_handle(key)
         while self._patches:
-            owner, name, original = self._patches.pop()
+            owner, name, original, _ = self._patches.pop()
             setattr(owner, name, original)
 
 

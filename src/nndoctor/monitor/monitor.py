@@ -16,8 +16,10 @@ probes/__init__.py.
 Cost: a step that samples nothing takes the quick path: the loss wrapper hands back at once, the
 backward wrapper holds the loss tensor, and the step hook reads it and the learning rate, keeps both
 when the loss passes the jump test in one comparison (jumps.py), and counts the step; the schedule names
-the next step that needs more (`_next_event`). On a tiny model every bytecode there shows in the step
-time (benchmarks/overhead_instructions.py --bytecodes counts them). Values reach the host in one
+the next step that needs more (`_next_event`). In the common loop (one loss function call a step, whose
+result backward() runs on, one optimizer) the quick steps run as a window: backward()'s wrapper and the
+step hook come out, and the loss call does the step's part alone (see _wrap_loss). On a tiny model every
+bytecode there shows in the step time (benchmarks/overhead_instructions.py --bytecodes counts them). Values reach the host in one
 transfer per flush. It never draws random numbers, never touches the user's data loaders, never writes
 to a tensor the script owns.
 """
@@ -168,6 +170,17 @@ class Monitor:
         # least every QUICK_STEPS_IN_A_ROW steps (see _on_step)
         self._next_event, self._quick_until = 0, -1
         self._train_loss_names: set[str] = set()  # loss functions seen training: their quick path
+        # quick windows (see _wrap_loss): the loss function whose one call a step makes the step's loss
+        # (backward() runs on its result), as the last step that saw its loss calls showed; None: quick
+        # steps need backward()'s wrapper and the step hook
+        self._window_loss: str | None = None
+        self._in_window = False  # backward()'s wrapper and the step hook are out: the loss call counts
+        self._window_group: dict[str, Any] | None = None  # the primary optimizer's first group, meanwhile
+        # the training loss calls of this step that took the full path (two at most: one is what counts),
+        # and the result of its last loss call of any kind
+        self._train_calls: list[tuple[str, torch.Tensor]] = []
+        self._last_call: torch.Tensor | None = None
+        self._foreign_stepped = False  # another optimizer stepped since the primary one's last step
         self._inputs_watched = True  # model inputs reach the probes (see _watch_inputs)
         context = ProbeContext(self)
         self._extras = [probe(context) for probe in (PROBES if probes is None else probes)]
@@ -178,11 +191,11 @@ class Monitor:
     def attach(self) -> Monitor:
         if self._attached:
             return self
-        self._attached = True
+        self._attached, self._in_window = True, False
         self._started = time.perf_counter()
         if self._given_model is not None:
             self._add_root(self._given_model)
-        self._hooks.add_handle("optimizer", torch_optim.register_optimizer_step_pre_hook(self._on_step))
+        self._hook_steps()
         self._hooks.patch(torch.autograd, "backward", self._wrap_backward)
         for name in LOSS_FUNCTIONS:
             if hasattr(torch.nn.functional, name):
@@ -198,7 +211,7 @@ class Monitor:
         """Flush what is pending, record the run's end, remove every hook. Safe to call twice."""
         if not self._attached:
             return
-        self._attached = self._quiet = False
+        self._attached = self._quiet = self._in_window = False
         self.status = status
         self._hooks.remove_all()
         self._read_update()
@@ -279,6 +292,7 @@ class Monitor:
             self._take_full_step_next()  # no quick path either: steps are no longer followed
         elif probe == "loss":
             self._loss_read_quickly = False  # the quick path reads the loss no more either
+            self._window_loss = None
         record = {
             "kind": "event",
             "type": "internal-error",
@@ -434,6 +448,7 @@ class Monitor:
                 self._train_losses = []
                 self._record_loss(step, losses)
                 self._record_lr(step, lr)
+                self._decide_window(losses)
                 if self._probing:  # the loss jumped or went non-finite: this step is sampled after all
                     began = time.perf_counter()
                     self._sample_step(optimizer, step)
@@ -463,6 +478,45 @@ class Monitor:
 
     def _take_full_step_next(self) -> None:
         self._next_event, self._quick_until = 0, -1
+        self._close_window()
+
+    def _hook_steps(self) -> None:
+        self._hooks.add_handle("optimizer", torch_optim.register_optimizer_step_pre_hook(self._on_step))
+
+    def _decide_window(self, losses: list[torch.Tensor]) -> None:
+        """Whether the next quick steps may run as a window (see _wrap_loss), where each training call of
+        one loss function counts a step: this step's loss was read quickly, it is the result of its one
+        training loss call (backward() ran on it), no loss call came after it (a call the window does not
+        count would end it in the middle of a step it counted) and no other optimizer stepped. A step
+        whose loss calls all took the quick path shows nothing new about them: the decision stands while
+        the loss is read quickly."""
+        calls, self._train_calls = self._train_calls, []
+        last, self._last_call = self._last_call, None
+        foreign, self._foreign_stepped = self._foreign_stepped, False
+        if not self._loss_read_quickly or foreign or self._other_player_steps:
+            self._window_loss = None
+        elif calls:
+            one_call = len(calls) == 1 and losses[0] is calls[0][1] is last
+            self._window_loss = calls[0][0] if one_call else None
+
+    def _open_window(self) -> bool:
+        """Take backward()'s wrapper and the step hook out: the loss call counts the quick steps. False
+        (and no more windows) when something patched backward() after nndoctor did."""
+        group = self._primary_optimizer().param_groups[0]  # first: it may fail (the optimizer is gone)
+        if not self._hooks.bypass(torch.autograd, "backward", True):
+            self._window_loss = None
+            return False
+        self._hooks.remove_handle("optimizer")
+        self._in_window, self._window_group = True, group
+        return True
+
+    def _close_window(self) -> None:
+        """backward()'s wrapper and the step hook back in: the coming step is seen in full."""
+        if self._in_window:
+            self._in_window, self._window_group = False, None
+            if self._attached:
+                self._hooks.bypass(torch.autograd, "backward", False)
+                self._hook_steps()
 
     def _is_primary(self, optimizer: torch.optim.Optimizer) -> bool:
         """Whether `optimizer` is the one whose steps are the run's; it becomes so when the primary one
@@ -474,6 +528,7 @@ class Monitor:
             if self._foreign_since != self.step:  # the primary one stepped since: count afresh
                 self._foreign_since, self._foreign_steps = self.step, 0
             self._foreign_steps += 1
+            self._foreign_stepped = True
             if self._foreign_steps < NEW_TRAINING_STEPS:
                 self._other_player_steps += self._trains_another_model(optimizer)
                 return False
@@ -514,6 +569,7 @@ class Monitor:
         self._usual_rows = None
         self._activation_stats, self._activation_columns = {}, []
         self._loss_functions, self._train_loss_names = {}, set()
+        self._window_loss, self._train_calls, self._last_call = None, [], None
         self._nonfinite_reported, self._jumps = False, JumpTest()
         self._loss_read_quickly = False
         self._watch_inputs(False)
@@ -530,6 +586,7 @@ class Monitor:
     def _step(self, optimizer: torch.optim.Optimizer) -> None:
         if not self._is_primary(optimizer):
             self._train_losses.clear()  # another model's loss (e.g. a GAN's second player)
+            self._train_calls, self._last_call = [], None
             return
         self._settle_kept()  # first: the series stay in step order
         step = self.step
@@ -558,6 +615,7 @@ class Monitor:
         losses, self._train_losses = self._train_losses, []
         self._record_loss(step, losses)
         self._record_lr(step, optimizer.param_groups[0].get("lr"))
+        self._decide_window(losses)
         self._sample_step(optimizer, step)
         self._advance()
 
@@ -786,7 +844,7 @@ class Monitor:
             if len(losses) >= MAX_HELD_LOSSES:  # many backward() calls before a step: keep their sum only
                 total = _held_loss(losses)
                 losses[:] = [] if total is None else [total]
-            losses.append(tensor.detach())
+            losses.append(tensor)  # held as it is until the step (as the quick path does)
             if self._probing:
                 self._call("on_backward", tensor)
             if self._eval_loss is not None and tensor is self._eval_loss[0]:
@@ -816,18 +874,34 @@ class Monitor:
                         "loss", monitor._observe_failed_loss_call, name, input, observed, kwargs
                     )
                 raise
-            if (
-                monitor._quiet
-                and name in monitor._train_loss_names
-                and torch.is_grad_enabled()
-                and isinstance(input, torch.Tensor)
-                and input.requires_grad
-            ):  # the quick path: a training loss call (the trained model in training mode) on a quiet step
+            if monitor._quiet and getattr(
+                result, "requires_grad", False
+            ):  # gradients on, an input needs them
                 model = monitor._trained_model()
-                if model is not None and model.training:
-                    monitor._last_loss_input = input
-                    return result
+                if model is not None and model.training:  # a training loss call on a quiet step: quick
+                    step = monitor.step
+                    if name is monitor._window_loss and step < monitor._quick_until:
+                        # a quick window: this call is the step's loss, and the step's part of the quick
+                        # path is done here (what the step hook's quick path does, inline: on a tiny
+                        # model every bytecode shows), with backward()'s wrapper and the step hook out
+                        try:
+                            value = result.item()
+                            if value < monitor._jumps.above and (
+                                monitor._in_window or monitor._open_window()
+                            ):
+                                lr = monitor._window_group.get("lr")
+                                monitor._kept.append((step, value, lr, input.shape))
+                                monitor.step = step + 1
+                                return result
+                        except Exception:  # a window is only a shortcut: the step is seen in full
+                            monitor._window_loss = None
+                    if name in monitor._train_loss_names:
+                        if monitor._in_window:  # a jump, or the window's end: the step is seen in full
+                            monitor._close_window()
+                        monitor._last_loss_input = input
+                        return result
             if monitor._attached and monitor._in_loss == 0:
+                monitor._close_window()  # a call the window does not count: the step is seen in full
                 began = time.perf_counter()
                 monitor._in_loss += 1
                 try:
@@ -865,6 +939,7 @@ class Monitor:
     def _observe_loss_call(self, name: str, input: Any, target: Any, result: Any, kwargs: dict) -> None:
         if not isinstance(input, torch.Tensor) or not isinstance(result, torch.Tensor):
             return
+        self._last_call = result
         with_grad = torch.is_grad_enabled() and input.requires_grad
         # with gradients but every model in eval mode: a validation pass that forgot no_grad, unless
         # backward() is then called on it (see _capture_train_loss)
@@ -890,6 +965,8 @@ class Monitor:
         if self._probing or not training:
             self._call("on_loss_call", name, input, target, kwargs, phase)
         if training:
+            if len(self._train_calls) < 2:
+                self._train_calls.append((name, result))
             self._last_loss_input = input  # detached only if a forensic needs it: no op per step
             if self._usual_rows is None and input.dim():
                 self._usual_rows = input.shape[0]
