@@ -558,13 +558,30 @@ def run_at_levels(levels: list[float]) -> nndoctor.Monitor:
 
 def test_a_jump_on_a_quick_step_is_caught_while_the_loss_falls_fast():
     """Quick steps compare the loss with a threshold the last full step set; on a loss falling 0.2% a
-    step, a 4x jump must still open a window of dense sampling at its own step."""
-    jumps = (1300, 1500, 1777)  # past the early phase, none on the sparse schedule
-    levels = [100 * 0.998**step * (4.0 if step in jumps else 1.0) for step in range(2000)]
+    step, a jump 4-6x its level (taking back over a tenth of the progress made) must still open a window
+    of dense sampling at its own step."""
+    jumps = {1300: 4.0, 1500: 4.0, 1777: 6.0}  # past the early phase, none on the sparse schedule
+    levels = [100 * 0.998**step * jumps.get(step, 1.0) for step in range(2000)]
     doc = run_at_levels(levels)
     grad_steps, _, _ = doc.store.vectors("grad_norm")
     assert set(jumps) <= set(grad_steps.tolist()) and all(step % 64 for step in jumps)
     assert not doc.store.events("nonfinite")
+
+
+def test_batches_off_zero_of_a_margin_loss_open_no_dense_sampling():
+    """A margin loss near 0 is 0 on most batches and several times its level on the few with a hard
+    pair: jumps that take back under a tenth of the progress made, which the loss-spike check would
+    not report either. They must not cost a window of dense sampling each."""
+    rng = np.random.default_rng(0)
+    levels = [1.0 * 0.99**step for step in range(400)]  # falls from 1.0 to about 0.02
+    levels += [0.08 if rng.random() < 0.05 else 0.0 for _ in range(1600)]  # 20x the mean, 8% of the start
+    doc = run_at_levels(levels)
+    grad_steps, _, _ = doc.store.vectors("grad_norm")
+    late = [step for step in grad_steps.tolist() if step >= 1024]
+    assert all(step % 64 == 0 for step in late)  # only the sparse schedule's samples
+    levels[1500] = 0.3  # a batch that undoes 30% of the progress: a jump
+    grad_steps, _, _ = run_at_levels(levels).store.vectors("grad_norm")
+    assert 1500 in set(grad_steps.tolist())
 
 
 def test_a_minus_infinite_loss_on_a_quick_step_is_reported_at_its_step():

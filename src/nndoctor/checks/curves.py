@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..findings import Finding, Severity
+from ..monitor.jumps import SPIKE_MIN_SHARE, SPIKE_UNDONE_SHARE  # the live jump test's least jump
 from ..monitor.store import Store
 from . import check
 from ._signals import (
@@ -81,10 +82,6 @@ SPIKE_SIGMAS = 6.0  # beyond 6 robust sigmas of the curve's own point-to-level s
 SPIKE_FACTOR = 1.5  # and at least 1.5x the recent level (above the floor): a jump, not a wiggle
 SPIKE_MAX_WIDTH = 3  # points above the threshold in a row: more is a level shift, not a spike
 SPIKE_RECOVERY = 8  # back below halfway within this many points: isolated
-SPIKE_MIN_SHARE = 0.01  # the jump is at least 1% of the starting loss: a spike at 1e-9 is noise,
-# and takes back at least a tenth of the progress made before it: less does nothing to training (a margin
-# loss near 0, whose batches of a few hard triplets jump several times over, stays near 0)
-SPIKE_UNDONE_SHARE = 0.1
 
 
 # --- curves and trends ---------------------------------------------------------------------------

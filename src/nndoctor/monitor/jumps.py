@@ -1,7 +1,9 @@
 """The live test for a jump in the training loss, which opens a window of dense sampling.
 
 A loss jumps when it rises above its running average by SPIKE_FACTOR times that average, by
-SPIKE_NOISE_MULTIPLE mean absolute deviations, and by SPIKE_MIN_SHARE of the training's first loss.
+SPIKE_NOISE_MULTIPLE mean absolute deviations, by SPIKE_MIN_SHARE of the training's first loss and by
+SPIKE_UNDONE_SHARE of the progress made since (the loss-spike check's least spike: a smaller jump opens
+no dense sampling, which a margin loss's batches off 0 would otherwise do all run long).
 The three together reduce to one number, `above`: the quick path of a step compares its loss with it
 and nothing else (a NaN fails `value < above` too), and leaves the running statistics to be brought up
 to date later, from the values it kept (`follow`).
@@ -16,8 +18,11 @@ SPIKE_FACTOR = 2.0  # a loss this many times its running average above it is a j
 # if it is also this many mean absolute deviations out (mini-batch noise is heavy-tailed)
 SPIKE_NOISE_MULTIPLE = 6.0
 # and at least this share of the training's first loss: a memorised loss near 0 jumps 4x on one batch
-# without anything going wrong (the loss-spike check reads spikes with the same floor)
+# without anything going wrong (the loss-spike check reads spikes with the same two floors)
 SPIKE_MIN_SHARE = 0.01
+# and this share of the progress made from the first loss: less does nothing to training (a margin loss
+# near 0, whose batches of a few hard pairs jump several times over, stays near 0)
+SPIKE_UNDONE_SHARE = 0.1
 SMOOTHING = 0.1  # the weight of each new loss in the running average and deviation
 
 
@@ -25,7 +30,8 @@ class JumpTest:
     def __init__(self) -> None:
         self.average: float | None = None  # None until the first finite loss
         self.deviation = 0.0
-        self.floor = 0.0  # SPIKE_MIN_SHARE of the first finite loss
+        self.first = 0.0  # the first finite loss
+        self.floor = 0.0  # SPIKE_MIN_SHARE of it
         self.above = -inf  # a loss at or above this (or NaN) needs a look: every one, before the first
 
     def jumps(self, value: float) -> bool:
@@ -40,7 +46,8 @@ class JumpTest:
             return
         if self.average is None:  # the first finite loss starts them
             first = values[0]
-            self.average, self.deviation, self.floor = first, abs(first), SPIKE_MIN_SHARE * abs(first)
+            self.average, self.deviation = first, abs(first)
+            self.first, self.floor = first, SPIKE_MIN_SHARE * abs(first)
             values = values[1:]
         average, deviation, keep = self.average, self.deviation, 1.0 - SMOOTHING
         for value in values:  # the loop quick steps' losses all go through: kept short
@@ -48,4 +55,9 @@ class JumpTest:
             average += SMOOTHING * jump
             deviation = keep * deviation + SMOOTHING * abs(jump)
         self.average, self.deviation = average, deviation
-        self.above = average + max(self.floor, SPIKE_FACTOR * abs(average), SPIKE_NOISE_MULTIPLE * deviation)
+        self.above = average + max(
+            self.floor,
+            SPIKE_FACTOR * abs(average),
+            SPIKE_NOISE_MULTIPLE * deviation,
+            SPIKE_UNDONE_SHARE * (self.first - average),
+        )
