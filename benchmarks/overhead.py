@@ -6,8 +6,9 @@
    alternate plain and monitored (one monitor, paused for the plain blocks); the ratio of the summed
    times, for the steady state of a long run, and for a run's first steps (where it samples densely).
    Each model is measured in a few fresh processes, and the figure is their median (a process's ratio
-   carries a bias of its own, see measure_in_processes). Beside it, the same measure of FloorHooks: the
-   bare hook points with nothing judged or sampled, the floor under any monitor that hooks there.
+   carries a bias of its own, see measure_in_processes). Beside it, the same measure of BareHooks: the
+   three hook points a step passes (loss call, backward(), optimizer step) with nothing judged or
+   sampled, the least a monitor that hooks all three pays; the monitor's quick windows pay less.
 2. Whole process: `nndoctor run script.py` against `python script.py` for a script that trains for
    about five seconds, alternating; the ratio of median wall times (start-up and report included).
 Targets: step time at most 1.05x (MLP) and 1.02x (CNN); whole process at most 1.10x. With `--device
@@ -143,11 +144,12 @@ class PausedMonitor:
         self.monitor.finish()
 
 
-class FloorHooks:
-    """The least any monitor of an unmodified script does at the points nndoctor hooks: the loss call
+class BareHooks:
+    """The least a monitor of an unmodified script does that hooks a step's three points: the loss call
     passes through a wrapper, backward() through one that holds the loss, and an optimizer pre-hook reads
-    it and counts the step. Nothing is judged, recorded or sampled: its cost is the floor under the
-    monitor's, what the hook points themselves cost in this process."""
+    it and counts the step. Nothing is judged, recorded or sampled: what the hook points themselves cost
+    in this process. The monitor pays about this on the quick steps of a loop its windows do not fit (a
+    loss written by hand); in a window only the loss call is hooked (see monitor.py)."""
 
     def __init__(self) -> None:
         self.losses: list[torch.Tensor] = []
@@ -185,7 +187,7 @@ class FloorHooks:
 
 
 def steady_ratios(trainer, steps: int, rounds: int, watch) -> dict[str, float]:
-    """Time per step with a watcher (a PausedMonitor, or FloorHooks), which `watch(step)` makes, over
+    """Time per step with a watcher (a PausedMonitor, or BareHooks), which `watch(step)` makes, over
     time per step without, on one continuing run.
 
     The watcher is switched on for every watched block and off for every plain one. Blocks of `steps`
@@ -237,7 +239,7 @@ def measure(name: str, rounds: int, device: str) -> dict[str, float]:
     trainer = functools.partial(TRAINERS[name], device)
     steps = BLOCK_STEPS[name]
     figures = steady_ratios(trainer, steps, rounds, PausedMonitor)
-    figures["floor"] = steady_ratios(trainer, steps, rounds, lambda step: FloorHooks())["steady"]
+    figures["bare"] = steady_ratios(trainer, steps, rounds, lambda step: BareHooks())["steady"]
     figures["start"] = start_ratio(trainer, steps, max(3, rounds // 3))
     return figures
 
@@ -307,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in TRAINERS:
         runs = measure_in_processes(name, args.rounds, args.processes, args.device)
         steady = [run["steady"] for run in runs]
-        median, floor = statistics.median(steady), statistics.median(r["floor"] for r in runs)
+        median, bare = statistics.median(steady), statistics.median(r["bare"] for r in runs)
         plain_us = statistics.median(r["plain"] for r in runs) * 1e6
         verdict = "ok" if median <= TARGETS[name] else "over target"
         print(
@@ -316,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{', '.join(f'{x:.3f}' for x in steady)})\n"
             # in microseconds too: a fixed cost a step reads as a larger ratio on a faster machine
             f"{'':<20}that is {(median - 1) * plain_us:+.1f} us a step, the bare hook points "
-            f"{(floor - 1) * plain_us:+.1f} us ({floor:.3f}x)\n"
+            f"{(bare - 1) * plain_us:+.1f} us ({bare:.3f}x)\n"
             f"{'':<20}a step that samples nothing {statistics.median(r['typical'] for r in runs):.3f}x   "
             f"monitor's own timers {statistics.median(r['own_share'] for r in runs):.2%} of the time   "
             f"first {BLOCK_STEPS[name]} steps {statistics.median(r['start'] for r in runs):.3f}x"

@@ -8,9 +8,9 @@ to compare versions, and overhead.py for the figure.
 Counts the tiny MLP's steps (overhead.py's) plain, and with a steady monitor (past its dense start,
 its sparse intervals at their widest): instructions over `steps` steps that sample nothing and over a
 whole sampling period (one activation sample, two gradient samples, eight flushes); bytecodes over
-steps that sample nothing, beside FloorHooks' (the bare hook points). On the quick path the bytecodes
-are the better guide to time: each one the monitor adds to the MLP's step costs it about 60 ns, several
-times what it costs run hot, because the monitor's code runs cold between torch's (see the README).
+steps that sample nothing, beside BareHooks' (the three hook points, bare). Neither count is the time:
+the monitor's code runs cold between torch's, and its calls into torch (`.item()`, `.shape`) cost more
+there than their instructions say; compare versions with these, and take the figure from overhead.py.
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ PERIOD = 2048  # the sparse sampling period at the widest stretch (activations e
 
 
 def prepared_step(mode: str):
-    """The tiny MLP's step function, warmed up, with `mode`'s watcher on: plain (none), floor (FloorHooks)
+    """The tiny MLP's step function, warmed up, with `mode`'s watcher on: plain (none), bare (BareHooks)
     or steady (a monitor at its widest sparse intervals, past the activation sample at its first step)."""
     import torch
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from overhead import FloorHooks, mlp_trainer
+    from overhead import BareHooks, mlp_trainer
 
     from nndoctor.monitor.monitor import MAX_STRETCH, Monitor
     from nndoctor.monitor.schedule import Schedule
@@ -44,8 +44,8 @@ def prepared_step(mode: str):
     step = mlp_trainer()
     for i in range(50):
         step(i)
-    if mode == "floor":
-        FloorHooks().on()
+    if mode == "bare":
+        BareHooks().on()
     elif mode == "steady":
         monitor = Monitor(schedule=Schedule(dense_steps=0, early_until=0, activation_steps=())).attach()
         monitor.schedule.stretch = MAX_STRETCH
@@ -90,7 +90,7 @@ def bytecodes(mode: str, steps: int) -> dict[str, int]:
 def print_bytecodes(steps: int) -> None:
     plain = bytecodes("plain", steps)
     print(f"plain {sum(plain.values()) / steps:.0f} bytecodes a step")
-    for mode in ("floor", "steady"):
+    for mode in ("bare", "steady"):
         counts = bytecodes(mode, steps)
         print(f"{mode} {(sum(counts.values()) - sum(plain.values())) / steps:+.0f} bytecodes a step:")
         added = {name: (counts.get(name, 0) - plain.get(name, 0)) / steps for name in counts.keys() | plain}
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=400)
     parser.add_argument("--bytecodes", action="store_true", help="count Python bytecodes (no valgrind)")
-    parser.add_argument("--run", choices=("plain", "floor", "steady"), help=argparse.SUPPRESS)
+    parser.add_argument("--run", choices=("plain", "bare", "steady"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.run and args.bytecodes:
         print(json.dumps(run_bytecodes(args.run, args.steps)))
