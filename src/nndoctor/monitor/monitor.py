@@ -19,8 +19,8 @@ when the loss passes the jump test in one comparison (jumps.py), and counts the 
 the next step that needs more (`_next_event`). In the common loop (one loss function call a step, whose
 result backward() runs on, one optimizer) the quick steps run as a window: backward()'s wrapper and the
 step hook come out, and the loss call does the step's part alone (see _wrap_loss). On a tiny model every
-bytecode there shows in the step time (benchmarks/overhead_instructions.py --bytecodes counts them). Values reach the host in one
-transfer per flush. It never draws random numbers, never touches the user's data loaders, never writes
+bytecode there shows in the step time (benchmarks/overhead_instructions.py --bytecodes counts them).
+Values reach the host in one transfer per flush. It never draws random numbers, never touches the user's data loaders, never writes
 to a tensor the script owns.
 """
 
@@ -501,7 +501,8 @@ class Monitor:
 
     def _open_window(self) -> bool:
         """Take backward()'s wrapper and the step hook out: the loss call counts the quick steps. False
-        (and no more windows) when something patched backward() after nndoctor did."""
+        (and no window until a step decides again) when something patched backward() after nndoctor did:
+        its wrapper stays, and so do nndoctor's."""
         group = self._primary_optimizer().param_groups[0]  # first: it may fail (the optimizer is gone)
         if not self._hooks.bypass(torch.autograd, "backward", True):
             self._window_loss = None
@@ -874,9 +875,8 @@ class Monitor:
                         "loss", monitor._observe_failed_loss_call, name, input, observed, kwargs
                     )
                 raise
-            if monitor._quiet and getattr(
-                result, "requires_grad", False
-            ):  # gradients on, an input needs them
+            # the quick path: a call with gradients on and an input that needs them, on a quiet step
+            if monitor._quiet and getattr(result, "requires_grad", False):
                 model = monitor._trained_model()
                 if model is not None and model.training:  # a training loss call on a quiet step: quick
                     step = monitor.step
