@@ -503,6 +503,23 @@ def test_a_run_that_fits_its_labels_is_spared_the_label_check(digits):
     assert flagged.headline.id == "labels-noisy"
 
 
+def test_a_loss_near_chance_on_inputs_that_barely_predict_the_labels_is_no_warning():
+    """75% positives whose inputs say nothing about them: the network sits near the labels' entropy,
+    which is all such data allows, and the label probe (no better than guessing the commonest class)
+    shows it. The same inputs with labels they decide, and a network that does not learn: a warning."""
+    gen = np.random.default_rng(0)
+    x = gen.normal(size=(2000, 8)).astype(np.float32)
+    noise = (gen.random(2000) < 0.75).astype(np.int64)
+    decided = (x[:, 0] + 0.5 * x[:, 1] > -0.67).astype(np.int64)  # also about 75% ones
+    weak, _ = watched(lambda: fit(x, noise, epochs=6))
+    plateau = next(f for f in weak.findings if f.id == "loss-plateau")
+    assert plateau.severity == Severity.INFO and "little signal" in plateau.evidence
+    assert not [f for f in weak.findings if f.severity >= Severity.WARNING]
+    stuck, _ = watched(lambda: fit(x, decided, epochs=6, lr=0.0))
+    plateau = next(f for f in stuck.findings if f.id == "loss-plateau")
+    assert plateau.severity == Severity.WARNING and "little signal" not in plateau.evidence
+
+
 def test_the_floor_wrong_labels_leave_grows_with_their_share_and_the_classes():
     assert wrong_label_floor(10, 0.05) > wrong_label_floor(3, 0.05) > wrong_label_floor(3, 0.01)
     falling = np.geomspace(2.3, 0.01, 200)

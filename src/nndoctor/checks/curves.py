@@ -38,6 +38,7 @@ from ._signals import (
     start_points,
     train_loss_functions,
 )
+from .data import weak_signal
 
 # --- reading a trend -----------------------------------------------------------------------------
 RAW_POINTS = 48  # up to this many points a trend is read from the points themselves
@@ -550,6 +551,10 @@ def curve_states(store: Store) -> list[Finding]:
             "early stopping kept its best checkpoint, so the rise cost nothing.",
             severity=Severity.INFO,
         )
+    bottleneck = state.id == "learning-bottleneck" and loss_scale(store).chance is not None
+    note = weak_signal(store) if bottleneck else None
+    if note is not None:  # near chance (with a chance level, the only reason) on inputs without signal
+        state = dataclasses.replace(state, evidence=f"{state.evidence} {note}", severity=Severity.INFO)
     findings = [
         Finding(
             state.id,

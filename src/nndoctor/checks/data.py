@@ -20,7 +20,7 @@ from ..findings import Finding, Severity
 from ..loss_kinds import BINARY_LOSSES, CLASS_INDEX_LOSSES, COMPARED_INPUTS_LOSSES, SIGN_TARGET_LOSSES
 from ..monitor.store import Store
 from . import check
-from ._signals import fmt, name_list, train_loss_functions
+from ._signals import EMBEDDING_TYPES, fmt, name_list, train_loss_functions
 
 # data-not-normalized
 UNIT_SCALE_LIMIT = 4.0  # a feature's RMS sqrt(mean^2 + std^2) is 1 standardised and at most 1 in [0, 1];
@@ -63,6 +63,9 @@ KEY_VALUES = 4
 # scores 1 - q C / (C - 1) with q wrong labels, so below a third it would take more than a third wrong
 # labels, a failure the loss curves show (at chance) rather than something a probe can point at
 MIN_PROBE_SKILL = 1 / 3
+# a probe a tenth of the way or less from always guessing the commonest class to every label right found
+# next to no signal in the inputs (it is at 0.004 on 75% positives whose features barely matter)
+WEAK_SIGNAL_SKILL = 0.1
 NOISY_LABEL_SHARE = 0.1  # curated benchmarks hold about 3% wrong labels (Northcutt et al. 2021); clean
 # but overlapping classes give at most about 7% strong suspects (a probe only 60% accurate on 4 blobs),
 # while 10% flipped labels give 8-9% and 20% give 12-17% (strong suspects miss flips near a boundary)
@@ -73,7 +76,6 @@ EXAMPLE_WORDS = {  # how the label check's sample ids read, by where the data ca
 }
 
 CLASSIFICATION_LOSSES = CLASS_INDEX_LOSSES + BINARY_LOSSES + ("multilabel_soft_margin_loss",)
-EMBEDDING_TYPES = ("Embedding", "EmbeddingBag")
 IGNORE_INDEX = -100  # CrossEntropyLoss' default ignore_index: a label the loss skips on purpose
 PIXEL_MAX = 255  # 8-bit pixel intensities
 
@@ -561,6 +563,28 @@ def labels_noisy(store: Store) -> list[Finding]:
             advice=f"About {_share(share, 1)} or more of the labels look wrong: review the suspects first.",
         )
     ]
+
+
+def weak_signal(store: Store) -> str | None:
+    """A sentence for a loss that stays near chance level when the label probe found that the inputs
+    barely predict the labels (its skill under WEAK_SIGNAL_SKILL): then such a loss may be what the data
+    allows, not a stuck network. None when the probe did not run or found signal."""
+    profile = store.structure.get("data_profile")
+    result = profile.get("label_noise") if isinstance(profile, dict) else None
+    if not result or "probe_accuracy" not in result or result.get("majority_share") is None:
+        return None
+    if _probe_skill(result) >= WEAK_SIGNAL_SKILL:
+        return None
+    modules = store.structure.get("modules") or []
+    if "int" in str(profile.get("input_dtype")) or any(m.get("type") in EMBEDDING_TYPES for m in modules):
+        return None  # the inputs are ids an embedding looks up: a probe reads nothing in their values
+    return (
+        f"But the inputs may hold little signal: a {result['probe']} probe fitted on {_count(result['checked'])} "
+        f"sampled inputs gets {_share(result['probe_accuracy'], 1)} of the labels of samples it never saw "
+        f"right, and always guessing the commonest class gets {_share(result['majority_share'], 1)}. "
+        "If a better model of this data is known to exist, look at the network; if not, at the inputs "
+        "(features that carry the labels, preprocessing)."
+    )
 
 
 def _probe_skill(result: dict) -> float:

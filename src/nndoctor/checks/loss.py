@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..findings import Finding
+from ..findings import Finding, Severity
 from ..monitor.store import Store
 from . import check
 from ._signals import (
@@ -27,6 +27,7 @@ from ._signals import (
     step_noise,
     train_loss,
 )
+from .data import weak_signal
 
 MIN_CURVE_POINTS = 32  # shorter finite curves (4 windows of 8) cannot show a trend apart from noise
 LITTLE_PROGRESS_SHARE = 0.75  # a loss still at 3/4 of its starting level (above the floor) has barely moved
@@ -406,4 +407,11 @@ def loss_plateau(store: Store) -> list[Finding]:
         f"The training loss has stayed at {fmt(stall.level)} since step {stall.since_step} (it moved by "
         f"{fmt(abs(stall.change))} over the last half of the run): {stall.reason}."
     )
+    scale = loss_scale(store)
+    near_chance = scale.chance is not None and stall.level - scale.floor >= HIGH_SHARE_OF_CHANCE * (
+        scale.chance - scale.floor
+    )
+    note = weak_signal(store) if near_chance else None
+    if note is not None:  # near chance on inputs that barely predict the labels: maybe all there is
+        return [Finding("loss-plateau", f"{evidence} {note}", 0.8, stall.since_step, severity=Severity.INFO)]
     return [Finding("loss-plateau", evidence, confidence=0.8, step=stall.since_step)]
