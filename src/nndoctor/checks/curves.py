@@ -538,7 +538,9 @@ def curve_states(store: Store) -> list[Finding]:
     both rising (loss-diverging).
 
     Rule: see the module docstring; each state names the step where it began (for overfitting, the best
-    step to stop at) and how confident it is. Needs 3 or more finite validation points.
+    step to stop at) and how confident it is. Needs 3 or more finite validation points. Overfitting whose
+    best weights the script restored, and a bottleneck near chance level on inputs the label probe finds
+    barely predict the labels (`weak_signal`), are INFO.
     """
     state = curve_state(store)
     if state is None:

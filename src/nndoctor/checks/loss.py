@@ -397,7 +397,8 @@ def loss_plateau(store: Store) -> list[Finding]:
     floor (0, or the label-smoothing entropy) without oscillating, and it sits above half of chance
     level ln(C) for C classes (ln 2 for binary targets), or without a chance level at 3/4 of its starting
     level, or at twice the best level it had reached. A flat loss at a good level is convergence, not a
-    plateau.
+    plateau. Near chance level on inputs that the label probe finds barely predict the labels, it is
+    INFO: that may be all the data holds (`weak_signal`).
     """
     curve = train_loss(store)
     stall = loss_stall(curve, loss_scale(store))
