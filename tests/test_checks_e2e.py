@@ -15,6 +15,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from toy_runs import one_thread  # noqa: F401  (an autouse fixture: one torch thread)
 
 import nndoctor
+from nndoctor.findings import Severity
 
 OWN_IDS = {
     "loss-nonfinite",
@@ -227,10 +228,10 @@ def test_rare_outlier_batches_spike_the_gradient():
     assert "lr-too-high" not in found
 
 
-def short_last_batch_run(seed: int, *, corrupt_step: int | None = None):
+def short_last_batch_run(seed: int, *, corrupt_steps: tuple[int, ...] = (), scale: float = 10.0):
     """Noisy regression, 1025 samples in batches of 64: each epoch ends with a batch of one sample, whose
-    loss scatters like one squared residual (up to several times the level); `corrupt_step` scales one
-    full batch's targets 10x."""
+    loss scatters like one squared residual (up to several times the level); at `corrupt_steps` a full
+    batch's targets are scaled `scale` times."""
 
     def run():
         gen = torch.Generator().manual_seed(seed)
@@ -241,8 +242,8 @@ def short_last_batch_run(seed: int, *, corrupt_step: int | None = None):
         step = 0
         for _ in range(30):
             for xb, yb in DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True, generator=gen):
-                if step == corrupt_step:
-                    yb = yb * 10
+                if step in corrupt_steps:
+                    yb = yb * scale
                 optimizer.zero_grad()
                 F.mse_loss(model(xb), yb).backward()
                 optimizer.step()
@@ -254,7 +255,26 @@ def short_last_batch_run(seed: int, *, corrupt_step: int | None = None):
 def test_a_short_last_batch_is_not_a_spike_but_a_bad_full_batch_is():
     for seed in range(3):
         assert "loss-spike" not in diagnose(short_last_batch_run(seed))
-    assert "loss-spike" in diagnose(short_last_batch_run(0, corrupt_step=300))
+    assert "loss-spike" in diagnose(short_last_batch_run(0, corrupt_steps=(300,)))
+
+
+def test_one_spike_that_leaves_no_mark_is_info_and_recurring_ones_a_warning():
+    """As the catalog has it: a few spikes are harmless, recurring ones are not. One batch with its
+    targets doubled, after which the loss went on from where it had been, is noted (INFO); the same
+    every 60 steps is a warning, and so is one 10x batch, whose update set the loss back for a while."""
+
+    def spike(run):
+        torch.manual_seed(0)  # the model's initial weights
+        with nndoctor.watch() as doc:
+            run()
+        return next(f for f in doc.diagnosis().findings if f.id == "loss-spike")
+
+    once = spike(short_last_batch_run(0, corrupt_steps=(300,), scale=2.0))
+    assert once.severity == Severity.INFO and "the only one" in once.evidence
+    recurring = spike(short_last_batch_run(0, corrupt_steps=tuple(range(300, 900, 60)), scale=2.0))
+    assert recurring.severity == Severity.WARNING and "spikes in all" in recurring.evidence
+    set_back = spike(short_last_batch_run(0, corrupt_steps=(300,), scale=10.0))
+    assert set_back.severity == Severity.WARNING and "the only one" not in set_back.evidence
 
 
 def test_hand_written_log_loss_hits_log_of_zero():

@@ -252,6 +252,14 @@ def test_an_isolated_spike_is_found_and_noise_is_not():
     assert [s.step for s in spikes] == [600] and relative and 0.1 < spread < 0.4
     finding = loss_spike(make_store(curve))[0]
     assert finding.step == 600 and "x its recent level" in finding.evidence
+    assert finding.severity == Severity.INFO  # the only one, and the loss went on from where it was
+    curve[601:] *= 2.0  # back below halfway at once, but the run was set back: no longer harmless
+    [finding] = loss_spike(make_store(curve))
+    assert finding.step == 600 and finding.severity is None  # the catalog's warning
+    curve[601:] /= 2.0
+    curve[800] *= 30  # a second one: spikes recur
+    [finding] = loss_spike(make_store(curve))
+    assert finding.severity is None and "2 spikes in all" in finding.evidence
 
 
 def test_the_loss_after_a_short_last_batch_is_judged_with_its_noise():

@@ -594,6 +594,9 @@ class Spike:
     value: float
     level: float  # the recent level it jumped from
     recovered_after: int  # points until it was back below halfway
+    # the level once it was back stayed above the level before by as much as a spike must jump (a
+    # setback), or too few points came after it to tell
+    left_mark: bool
 
 
 def loss_spikes(store: Store) -> tuple[list[Spike], float, bool]:
@@ -667,7 +670,12 @@ def loss_spikes(store: Store) -> tuple[list[Spike], float, bool]:
         back = np.flatnonzero(following <= halfway)
         if back.size == 0:
             continue  # not back down: a level shift or a divergence, not an isolated spike
-        spikes.append(Spike(int(steps[point]), value + floor, level + floor, int(back[0]) + 1))
+        back_at = last + window + 1 + int(back[0])
+        after = values[back_at : back_at + window]
+        # a setback as large as the least jump: SPIKE_FACTOR times the level (a positive loss), or `least`
+        setback = min(least, (SPIKE_FACTOR - 1) * level) if positive else least
+        left_mark = after.size < SPIKE_MIN_HISTORY or float(np.median(after)) - level >= setback
+        spikes.append(Spike(int(steps[point]), value + floor, level + floor, int(back[0]) + 1, left_mark))
     spread = float(np.expm1(robust_sigma(deviation))) if positive else robust_sigma(values[window:] - levels)
     return spikes, spread, positive
 
@@ -714,4 +722,16 @@ def loss_spike(store: Store) -> list[Finding]:
         listed = ", ".join(str(s.step) for s in spikes[:8])
         evidence += f" {len(spikes)} spikes in all, at {unit}s {listed}{' ...' if len(spikes) > 8 else ''}."
     confidence = 0.6 if len(spikes) == 1 else 0.7 if len(spikes) == 2 else 0.8
+    if _left_no_mark(spikes):
+        evidence += (
+            " It was the only one, and the loss went on from where it had been: one batch unlike the rest "
+            "(outlier samples?), harmless unless it recurs."
+        )
+        return [Finding("loss-spike", evidence, confidence, spikes[0].step, severity=Severity.INFO)]
     return [Finding("loss-spike", evidence, confidence=confidence, step=spikes[0].step)]
+
+
+def _left_no_mark(spikes: list[Spike]) -> bool:
+    """One spike in the whole run, after which the loss went on from its level before: the catalog's
+    harmless kind (a few are; recurring ones, or one that sets the run back, are not)."""
+    return len(spikes) == 1 and not spikes[0].left_mark
