@@ -519,6 +519,31 @@ def test_a_backward_patched_after_nndoctor_keeps_its_wrapper_on_every_step():
     assert list(doc.store.series("loss")[0]) == list(range(1200))
 
 
+def test_a_backward_imported_by_name_under_nndoctor_is_not_held_during_a_window():
+    """A script that ran `from torch.autograd import backward` once nndoctor was attached holds its
+    wrapper, which a window cannot take out: it must then pass through, not hold losses nobody reads
+    (they would come back as one step's loss)."""
+    steps = 1300
+    with nndoctor.watch() as doc:
+        from torch.autograd import backward  # bound to nndoctor's wrapper
+
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 3))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+        inputs, targets = torch.randn(64, 4), torch.randint(0, 3, (64,))
+        losses = []
+        for step in range(steps):
+            index = torch.arange(16) + 16 * (step % 4)
+            loss = F.cross_entropy(model(inputs[index]), targets[index])
+            optimizer.zero_grad()
+            backward(loss)
+            optimizer.step()
+            losses.append(loss.item())
+    loss_steps, recorded = doc.store.series("loss")
+    assert list(loss_steps) == list(range(steps))
+    assert np.allclose(recorded, losses, rtol=1e-6)
+
+
 def test_a_jump_or_a_nonfinite_loss_on_an_unsampled_step_is_caught_at_that_step():
     """Past the dense start most steps take the quick path; a loss jump there must still open a window
     of dense sampling at once, and a non-finite loss be located at its own step."""

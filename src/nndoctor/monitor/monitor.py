@@ -826,6 +826,8 @@ class Monitor:
         monitor = self
 
         def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
+            if monitor._in_window:  # called by a name bound to this wrapper: the loss call counts the step
+                return original(tensors, *args, **kwargs)
             losses = monitor._train_losses
             if (
                 monitor._quiet and isinstance(tensors, torch.Tensor) and len(losses) < MAX_HELD_LOSSES
