@@ -903,7 +903,10 @@ class Monitor:
                         monitor._last_loss_input = input
                         return result
             if monitor._attached and monitor._in_loss == 0:
-                monitor._close_window()  # a call the window does not count: the step is seen in full
+                # a call the window does not count: the step is seen in full. One made after the window
+                # counted this step's loss (a new training loss call partway through a run) counts the
+                # step twice, once: the next step seen in full then sees two calls and ends the windows
+                monitor._close_window()
                 began = time.perf_counter()
                 monitor._in_loss += 1
                 try:
