@@ -569,7 +569,7 @@ def weak_signal(store: Store) -> str | None:
     """A sentence for a loss that stays near chance level when the label probe found that the inputs
     barely predict the labels (its skill under WEAK_SIGNAL_SKILL): then such a loss may be what the data
     allows, not a stuck network. None when the probe did not run or found signal."""
-    profile = store.structure.get("data_profile")
+    profile = store.structure.get("data_profile")  # read as a dict, as _signals._imbalanced reads it
     result = profile.get("label_noise") if isinstance(profile, dict) else None
     if not result or "probe_accuracy" not in result or result.get("majority_share") is None:
         return None

@@ -364,12 +364,19 @@ def loss_stall(curve: LossCurve, scale: LossScale) -> Stall | None:
     return Stall(level, int(curve.steps[len(curve) // 2]), change, reason)
 
 
+def _near_chance(level: float, scale: LossScale) -> bool:
+    """Whether `level` is above HIGH_SHARE_OF_CHANCE of the way from the floor up to chance level."""
+    return scale.chance is not None and level - scale.floor >= HIGH_SHARE_OF_CHANCE * (
+        scale.chance - scale.floor
+    )
+
+
 def _why_too_high(curve: LossCurve, scale: LossScale, level: float) -> str | None:
     windows = curve.windows()
     medians = np.array([np.median(w) for w in windows])
     start, best = start_level(curve.values), float(medians.min())
     gap = level - scale.floor
-    if scale.chance is not None and gap >= HIGH_SHARE_OF_CHANCE * (scale.chance - scale.floor):
+    if _near_chance(level, scale):
         share = 100 * gap / (scale.chance - scale.floor)
         of = "of the way from its floor up to chance level" if scale.floor > 0 else "of chance level"
         return f"{share:.0f}% {of}, {scale.description}"
@@ -400,19 +407,15 @@ def loss_plateau(store: Store) -> list[Finding]:
     plateau. Near chance level on inputs that the label probe finds barely predict the labels, it is
     INFO: that may be all the data holds (`weak_signal`).
     """
-    curve = train_loss(store)
-    stall = loss_stall(curve, loss_scale(store))
+    scale = loss_scale(store)
+    stall = loss_stall(train_loss(store), scale)
     if stall is None:
         return []
     evidence = (
         f"The training loss has stayed at {fmt(stall.level)} since step {stall.since_step} (it moved by "
         f"{fmt(abs(stall.change))} over the last half of the run): {stall.reason}."
     )
-    scale = loss_scale(store)
-    near_chance = scale.chance is not None and stall.level - scale.floor >= HIGH_SHARE_OF_CHANCE * (
-        scale.chance - scale.floor
-    )
-    note = weak_signal(store) if near_chance else None
+    note = weak_signal(store) if _near_chance(stall.level, scale) else None
     if note is not None:  # near chance on inputs that barely predict the labels: maybe all there is
         return [Finding("loss-plateau", f"{evidence} {note}", 0.8, stall.since_step, severity=Severity.INFO)]
     return [Finding("loss-plateau", evidence, confidence=0.8, step=stall.since_step)]

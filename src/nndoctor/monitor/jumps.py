@@ -31,7 +31,6 @@ class JumpTest:
         self.average: float | None = None  # None until the first finite loss
         self.deviation = 0.0
         self.first = 0.0  # the first finite loss
-        self.floor = 0.0  # SPIKE_MIN_SHARE of it
         self.above = -inf  # a loss at or above this (or NaN) needs a look: every one, before the first
 
     def jumps(self, value: float) -> bool:
@@ -46,8 +45,7 @@ class JumpTest:
             return
         if self.average is None:  # the first finite loss starts them
             first = values[0]
-            self.average, self.deviation = first, abs(first)
-            self.first, self.floor = first, SPIKE_MIN_SHARE * abs(first)
+            self.average, self.deviation, self.first = first, abs(first), first
             values = values[1:]
         average, deviation, keep = self.average, self.deviation, 1.0 - SMOOTHING
         for value in values:  # the loop quick steps' losses all go through: kept short
@@ -55,9 +53,5 @@ class JumpTest:
             average += SMOOTHING * jump
             deviation = keep * deviation + SMOOTHING * abs(jump)
         self.average, self.deviation = average, deviation
-        self.above = average + max(
-            self.floor,
-            SPIKE_FACTOR * abs(average),
-            SPIKE_NOISE_MULTIPLE * deviation,
-            SPIKE_UNDONE_SHARE * (self.first - average),
-        )
+        least = max(SPIKE_MIN_SHARE * abs(self.first), SPIKE_UNDONE_SHARE * (self.first - average))
+        self.above = average + max(least, SPIKE_FACTOR * abs(average), SPIKE_NOISE_MULTIPLE * deviation)

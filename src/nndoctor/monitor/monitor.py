@@ -20,8 +20,8 @@ the next step that needs more (`_next_event`). In the common loop (one loss func
 result backward() runs on, one optimizer) the quick steps run as a window: backward()'s wrapper and the
 step hook come out, and the loss call does the step's part alone (see _wrap_loss). On a tiny model every
 bytecode there shows in the step time (benchmarks/overhead_instructions.py --bytecodes counts them).
-Values reach the host in one transfer per flush. It never draws random numbers, never touches the user's data loaders, never writes
-to a tensor the script owns.
+Values reach the host in one transfer per flush. It never draws random numbers, never touches the
+user's data loaders, never writes to a tensor the script owns.
 """
 
 from __future__ import annotations
